@@ -1,0 +1,6 @@
+// Registry of every strata-agent verb. Each verb lives in its own module beside this one.
+import type { CliCommand } from "../command";
+import { versionCommand } from "./version";
+
+/** All verbs, in the order `--help` lists them. */
+export const commands: CliCommand[] = [versionCommand];
