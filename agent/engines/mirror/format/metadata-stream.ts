@@ -1,0 +1,127 @@
+// Streaming reader and writer of mirror_metadata files (§1.6): records in, records out, bounded memory.
+// Handles gzip by file name and the "empty file → no .gz" rule rdiff-backup applies to metadata diffs.
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { createGunzip, createGzip, type Gzip } from "node:zlib";
+import { once } from "node:events";
+import { comparePaths, applyField, parseRecordName, serializeRecord, type MetaRecord } from "./metadata-record";
+
+/** Splits a byte stream into lines (without the `\n`); the last line may lack a newline. */
+export async function* splitLines(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const c of chunks) {
+    const chunk = typeof c === "string" ? Buffer.from(c) : c;
+    let buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, start)) {
+      yield buf.subarray(start, nl);
+      start = nl + 1;
+    }
+    rest = Buffer.from(buf.subarray(start));
+    buf = rest;
+  }
+  if (rest.length) yield rest;
+}
+
+const FIELD_KEY = /^[A-Za-z0-9]+$/;
+
+/** Parses mirror_metadata bytes into records, in file order. Lines before the first `File` are ignored. */
+export async function* parseMetadata(
+  chunks: AsyncIterable<Buffer | string>,
+  onUnknown?: (key: string) => void,
+): AsyncGenerator<MetaRecord> {
+  let cur: MetaRecord | undefined;
+  for await (const line of splitLines(chunks)) {
+    if (line.length >= 5 && line.subarray(0, 5).toString("latin1") === "File ") {
+      if (cur) yield cur;
+      cur = { path: parseRecordName(line.subarray(5)), type: null };
+      continue;
+    }
+    if (!cur) continue;
+    let i = 0;
+    while (i < line.length && line[i] === 0x20) i++;
+    const sp = line.indexOf(0x20, i);
+    if (sp <= i || sp + 1 >= line.length) continue;
+    const key = line.subarray(i, sp).toString("latin1");
+    if (!FIELD_KEY.test(key)) continue;
+    applyField(cur, key, line.subarray(sp + 1), onUnknown);
+  }
+  if (cur) yield cur;
+}
+
+/** Raw (decompressed when the name ends in `.gz`) byte stream of a metadata-style file. */
+export function openMaybeGzip(path: string): AsyncIterable<Buffer> {
+  const raw = createReadStream(path);
+  if (!path.endsWith(".gz")) return raw;
+  const gunzip = createGunzip();
+  raw.on("error", (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+/** Records of one mirror_metadata file (snapshot or diff, compressed or not). */
+export function readMetadataFile(path: string, onUnknown?: (key: string) => void): AsyncGenerator<MetaRecord> {
+  return parseMetadata(openMaybeGzip(path), onUnknown);
+}
+
+export type Compression = "always" | "maybe" | "never";
+
+/**
+ * Push-style writer of a sorted mirror_metadata file. `basePath` is the name without `.gz`;
+ * "always" writes `<base>.gz`, "never" `<base>`, "maybe" `<base>.gz` unless no record came (then an
+ * empty `<base>`). Refuses records out of order.
+ */
+export class MetadataWriter {
+  private out?: WriteStream;
+  private gz?: Gzip;
+  private last?: Buffer;
+  count = 0;
+  /** The file actually written (known after `close`). */
+  path: string;
+
+  constructor(private readonly basePath: string, private readonly compression: Compression = "always") {
+    this.path = compression === "never" ? basePath : `${basePath}.gz`;
+  }
+
+  private open(plain = this.compression === "never"): void {
+    this.out = createWriteStream(this.path);
+    if (!plain) {
+      this.gz = createGzip({ level: 6 });
+      this.gz.pipe(this.out);
+    }
+  }
+
+  /** Appends one record; resolves when the stream can take more. */
+  async write(rec: MetaRecord): Promise<void> {
+    if (this.last && comparePaths(this.last, rec.path) >= 0) {
+      throw new Error(`Cannot write metadata "${this.path}": record "${rec.path.toString()}" is out of order`);
+    }
+    this.last = rec.path;
+    if (!this.out) this.open();
+    this.count++;
+    const sink = this.gz ?? this.out!;
+    if (!sink.write(serializeRecord(rec))) await once(sink, "drain");
+  }
+
+  /** Flushes and closes; writes the empty uncompressed file for "maybe" with no records. */
+  async close(): Promise<string> {
+    if (!this.out) {
+      const empty = this.compression === "maybe";
+      if (empty) this.path = this.basePath;
+      this.open(empty || this.compression === "never");
+    }
+    const done = once(this.out!, "close");
+    (this.gz ?? this.out!).end();
+    await done;
+    return this.path;
+  }
+}
+
+/** Writes all records of an iterable (already sorted) into one metadata file; resolves to its path. */
+export async function writeMetadataFile(
+  basePath: string,
+  records: AsyncIterable<MetaRecord> | Iterable<MetaRecord>,
+  compression: Compression = "always",
+): Promise<string> {
+  const w = new MetadataWriter(basePath, compression);
+  for await (const r of records) await w.write(r);
+  return w.close();
+}
