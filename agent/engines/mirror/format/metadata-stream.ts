@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { comparePaths, applyField, parseRecordName, serializeRecord, type MetaRecord } from "./metadata-record";
 
 /** Splits a byte stream into lines (without the `\n`); the last line may lack a newline. */
-export async function* splitLines(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+export async function* splitLines(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<Buffer> {
   let rest: Buffer = Buffer.alloc(0);
   for await (const c of chunks) {
     const chunk = typeof c === "string" ? Buffer.from(c) : c;
@@ -26,7 +26,7 @@ const FIELD_KEY = /^[A-Za-z0-9]+$/;
 
 /** Parses mirror_metadata bytes into records, in file order. Lines before the first `File` are ignored. */
 export async function* parseMetadata(
-  chunks: AsyncIterable<Buffer | string>,
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   onUnknown?: (key: string) => void,
 ): AsyncGenerator<MetaRecord> {
   let cur: MetaRecord | undefined;
