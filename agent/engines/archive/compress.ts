@@ -1,0 +1,167 @@
+// Compressed output for archives and dumps: a block compressor that cuts the stream into independent
+// blocks (~1 MiB; gzip members, zstd frames, xz streams, bzip2 streams — each concatenation is a valid
+// file for the standard tools), compresses them in parallel and records where each block starts.
+import { spawn } from "node:child_process";
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { Writable, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
+import type { Compression } from "./naming";
+
+export type { Compression } from "./naming";
+
+/** Start of one compressed block: `u` = offset in the uncompressed stream, `c` = offset in the file. */
+export interface BlockEntry {
+  u: number;
+  c: number;
+}
+
+/** What a compressed write produced. */
+export interface CompressResult {
+  bytesIn: number;
+  bytesOut: number;
+  /** One entry per block, in order (empty for "none": offsets are direct). */
+  blocks: BlockEntry[];
+}
+
+export const DEFAULT_BLOCK_SIZE = 1 << 20;
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+
+const TOOL: Record<Exclude<Compression, "none" | "gzip">, { c: string[]; d: string[] }> = {
+  bzip2: { c: ["bzip2", "-c", "-9"], d: ["bzip2", "-dc"] },
+  xz: { c: ["xz", "-c", "-6", "-T1"], d: ["xz", "-dc"] },
+  zstd: { c: ["zstd", "-c", "-q", "-3"], d: ["zstd", "-dc", "-q"] },
+};
+
+/** Feeds `input` to a filter program (argv) and resolves to its standard output. */
+export function runFilter(argv: string[], input: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    child.on("error", (e) => reject(new Error(`Cannot run "${argv[0]}": ${e.message}`, { cause: e })));
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`"${argv.join(" ")}" failed (exit ${code}): ${err.trim() || "no message"}`));
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+/** Compresses one block into a self-contained member/frame/stream. */
+export function compressBlock(c: Compression, buf: Buffer): Promise<Buffer> {
+  if (c === "none") return Promise.resolve(buf);
+  if (c === "gzip") return gzip(buf, { level: 6 });
+  return runFilter(TOOL[c].c, buf);
+}
+
+/** Decompresses bytes made of one or more whole blocks. */
+export function decompressBlocks(c: Compression, buf: Buffer): Promise<Buffer> {
+  if (c === "none") return Promise.resolve(buf);
+  if (c === "gzip") return gunzip(buf);
+  return runFilter(TOOL[c].d, buf);
+}
+
+/** Argv of a streaming decompressor for a whole file (undefined for none/gzip, handled by zlib). */
+export function decompressorArgv(c: Compression): string[] | undefined {
+  return c === "none" || c === "gzip" ? undefined : TOOL[c].d;
+}
+
+/**
+ * A Writable that compresses everything written to it block by block into `out` (an open file),
+ * keeping up to `concurrency` blocks in flight and writing them in order.
+ */
+export class BlockCompressor extends Writable {
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private queue: Promise<Buffer>[] = [];
+  private uOffset = 0;
+  private cOffset = 0;
+  readonly blocks: BlockEntry[] = [];
+
+  constructor(
+    private readonly out: FileHandle,
+    private readonly compression: Compression,
+    private readonly blockSize = DEFAULT_BLOCK_SIZE,
+    private readonly concurrency = 2,
+  ) {
+    super({ highWaterMark: blockSize });
+  }
+
+  result(): CompressResult {
+    return { bytesIn: this.uOffset, bytesOut: this.cOffset, blocks: this.compression === "none" ? [] : this.blocks };
+  }
+
+  private cut(): void {
+    if (this.pendingLen === 0) return;
+    const buf = Buffer.concat(this.pending, this.pendingLen);
+    this.pending = [];
+    this.pendingLen = 0;
+    const p = compressBlock(this.compression, buf);
+    p.catch(() => undefined);
+    this.queue.push(p.then((b) => Object.assign(b, { uLen: buf.length })));
+  }
+
+  private async flushHead(): Promise<void> {
+    const head = this.queue.shift()!;
+    const b = (await head) as Buffer & { uLen: number };
+    this.blocks.push({ u: this.uOffset, c: this.cOffset });
+    let written = 0;
+    while (written < b.length) {
+      const r = await this.out.write(b, written, b.length - written);
+      written += r.bytesWritten;
+    }
+    this.uOffset += b.uLen;
+    this.cOffset += b.length;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    void this.take(chunk).then(() => cb(), cb);
+  }
+
+  private async take(chunk: Buffer): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(this.blockSize - this.pendingLen, chunk.length - off);
+      this.pending.push(chunk.subarray(off, off + n));
+      this.pendingLen += n;
+      off += n;
+      if (this.pendingLen >= this.blockSize) {
+        this.cut();
+        while (this.queue.length >= this.concurrency) await this.flushHead();
+      }
+    }
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.cut();
+    const drain = async () => {
+      while (this.queue.length > 0) await this.flushHead();
+    };
+    void drain().then(() => cb(), cb);
+  }
+}
+
+/** Compresses `input` into `file` (created or truncated, mode `mode`); not atomic, see writeAtomically. */
+export async function compressStreamToFile(
+  input: Readable,
+  file: string,
+  opts: { compression: Compression; mode?: number; blockSize?: number; concurrency?: number; signal?: AbortSignal },
+): Promise<CompressResult> {
+  const fh = await open(file, "w", opts.mode ?? 0o600);
+  try {
+    const sink = new BlockCompressor(fh, opts.compression, opts.blockSize, opts.concurrency);
+    await pipeline(input, sink, { signal: opts.signal });
+    await fh.sync();
+    return sink.result();
+  } finally {
+    await fh.close();
+  }
+}
