@@ -1,0 +1,137 @@
+// One dump step shared by every dump method: run a command on the runner, compress its output into the
+// repository under its final name, report it; plus the small helpers the methods share.
+import { lstat, stat } from "node:fs/promises";
+import path from "node:path";
+import type { EngineCallbacks } from "../types";
+import { describeExit, type CommandRunner } from "./runner";
+import { recordArchiveHashes } from "../archive/hashes";
+import { writeCommandOutput, type Compression } from "./write-command-output";
+
+/** Everything a dump method needs besides its own settings. */
+export interface DumpContext {
+  repository: string;
+  /** First token of every name (BM_ARCHIVE_PREFIX). */
+  prefix: string;
+  runner: CommandRunner;
+  callbacks: EngineCallbacks;
+  /** The run's clock (backup-manager's TODAY). */
+  now: Date;
+  /** Rebuild an archive that already exists (backup-manager `--force`). */
+  force?: boolean;
+  /** `nice -n N` in front of every dump command (BM_ARCHIVE_NICE_LEVEL). */
+  niceLevel?: number;
+}
+
+/** One archive a dump step wrote. */
+export interface DumpOutput {
+  name: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** What one dump step runs and where its output goes. */
+export interface DumpStep {
+  argv: string[];
+  env?: Record<string, string>;
+  name: string;
+  compression: Compression;
+  /** Names the dump in messages, e.g. `MySQL database "shop"`. */
+  label: string;
+}
+
+/** Runs one step; null when the archive already existed and `force` is off (backup-manager skips it). */
+export async function runDumpStep(ctx: DumpContext, step: DumpStep): Promise<DumpOutput | null> {
+  const dest = path.join(ctx.repository, step.name);
+  if (!ctx.force && (await exists(dest))) {
+    ctx.callbacks.onLog?.(`File "${dest}" already exists, skipping.`);
+    return null;
+  }
+  const argv = ctx.niceLevel === undefined ? step.argv : ["nice", "-n", String(ctx.niceLevel), ...step.argv];
+  ctx.callbacks.onLog?.(`Dumping ${step.label} into "${step.name}".`);
+  const cmd = ctx.runner.start(argv, { env: step.env });
+  const size = await writeCommandOutput(cmd, {
+    dest,
+    compression: step.compression,
+    label: step.label,
+    command: step.argv[0],
+    signal: ctx.callbacks.signal,
+  });
+  const hashes = await recordArchiveHashes(ctx.repository, ctx.prefix, step.name);
+  const st = await stat(dest);
+  ctx.callbacks.onChange?.({
+    v: 1,
+    change: "new",
+    path: step.name,
+    type: "file",
+    size,
+    mtime: Math.floor(st.mtimeMs / 1000),
+    mode: st.mode & 0o7777,
+    archive: step.name,
+  });
+  return { name: step.name, path: dest, size, sha256: hashes.sha256 };
+}
+
+/** Runs a short command and returns its standard output; throws with its stderr when it fails. */
+export async function runToString(
+  runner: CommandRunner,
+  argv: string[],
+  what: string,
+  env?: Record<string, string>,
+): Promise<string> {
+  const cmd = runner.start(argv, { env });
+  const chunks: Buffer[] = [];
+  cmd.stdout.on("data", (c: Buffer) => chunks.push(c));
+  const exit = await cmd.done;
+  if (exit.code !== 0) throw new Error(`Cannot ${what}: ${argv[0]} ${describeExit(exit)}`);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The first of `candidates` the runner's host has; throws naming them all when none is installed. */
+export async function pickCommand(runner: CommandRunner, candidates: string[]): Promise<string> {
+  for (const c of candidates) if (await runner.hasCommand(c)) return c;
+  throw new Error(`Cannot find ${candidates.map((c) => `"${c}"`).join(" or ")} on ${runner.host}: install it first`);
+}
+
+/** Database names must not look like options, since they are passed as arguments. */
+export function checkDatabaseName(db: string): void {
+  if (db === "" || db.startsWith("-")) throw new Error(`Invalid database name "${db}"`);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Outcome of a list of steps: archives written, archives skipped, and the steps that failed. */
+export interface StepsOutcome {
+  outputs: DumpOutput[];
+  skipped: number;
+  errors: Error[];
+}
+
+/**
+ * Runs steps in order. A failing step is reported through `onItemError` and the others still run;
+ * if every step failed the first error is thrown, so a wrong password fails the run outright.
+ */
+export async function runDumpSteps(ctx: DumpContext, steps: DumpStep[]): Promise<StepsOutcome> {
+  const outcome: StepsOutcome = { outputs: [], skipped: 0, errors: [] };
+  for (const step of steps) {
+    if (ctx.callbacks.signal?.aborted) throw new Error("Dump run was cancelled");
+    try {
+      const out = await runDumpStep(ctx, step);
+      if (out) outcome.outputs.push(out);
+      else outcome.skipped++;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      outcome.errors.push(error);
+      ctx.callbacks.onItemError?.(step.name, error);
+    }
+  }
+  if (outcome.errors.length > 0 && outcome.errors.length === steps.length) throw outcome.errors[0];
+  return outcome;
+}

@@ -1,0 +1,72 @@
+import { readdir } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { dumpPipes } from "./pipe";
+import { makeDumpContext, sh } from "./test-support";
+
+describe("pipe archives", () => {
+  it("stores a command's output under P-NAME.DATE.FILETYPE with the compressor's suffix", async () => {
+    const t = await makeDumpContext();
+    try {
+      const out = await dumpPipes(t.ctx, [
+        { name: "numbers", command: ["seq", "1", "200000"], fileType: "txt", compression: "bzip2" },
+        { name: "plain", command: ["printf", "a b\\n"], fileType: "txt", compression: "none" },
+      ]);
+      expect(out.outputs.map((o) => o.name)).toEqual(["bmhost-numbers.20270301.txt.bz2", "bmhost-plain.20270301.txt"]);
+      expect(sh(`bzip2 -dc '${out.outputs[0].path}' | md5sum`)).toBe(sh("seq 1 200000 | md5sum"));
+      expect(sh(`cat '${out.outputs[1].path}'`)).toBe("a b\n");
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("passes argv without a shell: quotes and pipes are literal arguments", async () => {
+    const t = await makeDumpContext();
+    try {
+      const out = await dumpPipes(t.ctx, [{ name: "argv", command: ["echo", "'x'", "|", "$HOME"], fileType: "txt", compression: "gzip" }]);
+      expect(sh(`gzip -dc '${out.outputs[0].path}'`)).toBe("'x' | $HOME\n");
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("fails a shell pipeline whose first stage fails and leaves no partial archive", async () => {
+    const t = await makeDumpContext();
+    try {
+      await expect(
+        dumpPipes(t.ctx, [{ name: "broken", shell: "seq 1 100000; exit 3", fileType: "txt", compression: "gzip" }]),
+      ).rejects.toThrow(/Cannot write dump of pipe "broken": bash exited with code 3/);
+      await expect(
+        dumpPipes(t.ctx, [{ name: "midpipe", shell: "false | cat", fileType: "txt", compression: "xz" }]),
+      ).rejects.toThrow(/pipe "midpipe": bash exited with code 1/);
+      expect(await readdir(t.repository)).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("fails when the command cannot start, with no archive left", async () => {
+    const t = await makeDumpContext();
+    try {
+      await expect(
+        dumpPipes(t.ctx, [{ name: "ghost", command: ["/nonexistent/tool"], fileType: "bin", compression: "zstd" }]),
+      ).rejects.toThrow(/pipe "ghost": \/nonexistent\/tool could not start: .*ENOENT/);
+      expect(await readdir(t.repository)).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("skips only the invalid entry (no index drift) and reports it", async () => {
+    const t = await makeDumpContext();
+    try {
+      const out = await dumpPipes(t.ctx, [
+        { name: "nofile", command: ["true"], fileType: "", compression: "none" },
+        { name: "after", command: ["echo", "ok"], fileType: "txt", compression: "none" },
+      ]);
+      expect(out.outputs.map((o) => o.name)).toEqual(["bmhost-after.20270301.txt"]);
+      expect(t.itemErrors.map((e) => e.error.message)).toEqual(['Pipe archive "nofile" has no file type']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
