@@ -1,6 +1,7 @@
 // Registry of every strata-agent verb. Each verb lives in its own module beside this one.
 import type { CliCommand } from "../command";
 import { versionCommand } from "./version";
+import { runCommand } from "./run";
 
 /** All verbs, in the order `--help` lists them. */
-export const commands: CliCommand[] = [versionCommand];
+export const commands: CliCommand[] = [runCommand, versionCommand];

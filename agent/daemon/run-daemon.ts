@@ -1,0 +1,62 @@
+// The agent daemon: enrols once, then heartbeats to the console forever, backing off while it is unreachable.
+import os from "node:os";
+import { AgentError } from "../errors";
+import { AGENT_VERSION } from "../version";
+import { ConsoleClient } from "./console-client";
+import { loadState, saveState, type AgentState } from "./state";
+
+export interface DaemonOptions {
+  console: string;
+  name: string;
+  stateDir: string;
+  enrolToken?: string;
+  heartbeatSeconds: number;
+  signal: AbortSignal;
+  log: (event: string, fields?: Record<string, unknown>) => void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** Returns saved credentials, or enrols with the one-time token and saves them. */
+async function ensureEnrolled(client: ConsoleClient, o: DaemonOptions): Promise<AgentState> {
+  const saved = await loadState(o.stateDir);
+  if (saved && saved.console === o.console) return saved;
+  if (!o.enrolToken) throw new AgentError("usage", `This agent is not enrolled with "${o.console}": pass --enrol TOKEN (make one at /admin/agents)`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await client.enrol({ v: 1, enrolmentToken: o.enrolToken, name: o.name, version: AGENT_VERSION, hostname: os.hostname() });
+      const state: AgentState = { v: 1, console: o.console, name: o.name, agentId: res.agentId, token: res.token, secret: res.secret };
+      await saveState(o.stateDir, state);
+      o.log("enrolled", { agentId: res.agentId, name: o.name });
+      return state;
+    } catch (err) {
+      if (!(err instanceof AgentError) || err.kind !== "retryable" || o.signal.aborted) throw err;
+      o.log("enrol.retry", { error: err.message });
+      await sleep(Math.min(30_000, 1000 * 2 ** attempt), o.signal);
+    }
+  }
+}
+
+/** Runs until the signal aborts. */
+export async function runDaemon(o: DaemonOptions): Promise<void> {
+  const client = new ConsoleClient(o.console);
+  const state = await ensureEnrolled(client, o);
+  let failures = 0;
+  while (!o.signal.aborted) {
+    try {
+      await client.heartbeat(state.token, { v: 1, version: AGENT_VERSION, hostname: os.hostname() });
+      if (failures > 0) o.log("console.back", { after: failures });
+      failures = 0;
+    } catch (err) {
+      failures++;
+      if (err instanceof AgentError && err.kind === "fatal") throw err;
+      o.log("heartbeat.failed", { error: (err as Error).message, failures });
+    }
+    const delay = failures === 0 ? o.heartbeatSeconds * 1000 : Math.min(60_000, 1000 * 2 ** Math.min(failures, 6));
+    await sleep(delay, o.signal);
+  }
+}

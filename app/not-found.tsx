@@ -1,0 +1,5 @@
+import { ErrorPanel } from "@/components/ui/error-panel";
+
+export default function NotFound() {
+  return <ErrorPanel code="404" title="Page not found" detail="It does not exist or you may not see it." />;
+}
