@@ -15,6 +15,11 @@ export class DeltaReader {
     this.it = source[Symbol.asyncIterator]();
   }
 
+  /** Bytes buffered and not yet consumed. */
+  get available(): number {
+    return this.buf.length - this.off;
+  }
+
   /** True when `n` bytes are available without waiting. */
   has(n: number): boolean {
     return this.buf.length - this.off >= n;

@@ -90,7 +90,7 @@ export async function* applyDelta(
   const r = new DeltaReader(delta);
   const batch = new Batch();
   try {
-    if (!(r.has(4) || (await r.fill(4)))) throw new DeltaFormatError(`Corrupt delta: ${r.offset} bytes is too short for the magic`);
+    if (!(r.has(4) || (await r.fill(4)))) throw new DeltaFormatError(`Corrupt delta: ${r.available} bytes is too short for the magic`);
     const magic = r.uint(4);
     if (magic !== DELTA_MAGIC) {
       throw new DeltaFormatError(`Corrupt delta: bad magic "0x${hex(magic, 8)}" (expected "0x72730236")`);
