@@ -1,0 +1,106 @@
+// Builds one tar-family archive: GNU tar (as backup-manager runs it) writes the tar stream to stdout,
+// Strata indexes its members as they pass, block-compresses it into `NAME.part`, renames it into place
+// and writes the index sidecar. A tar failure or a write error leaves nothing behind.
+import { spawn } from "node:child_process";
+import { open, stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import { writeAtomically } from "./atomic-file";
+import { BlockCompressor, DEFAULT_BLOCK_SIZE, type CompressResult } from "./compress";
+import { writeIndex, type ArchiveIndex, type IndexMember } from "./index-format";
+import type { Compression } from "./naming";
+import { TarIndexer } from "./tar-indexer";
+
+/** Exclusions as tar options: anchored absolute paths, and unanchored names or globs. */
+export interface TarExcludes {
+  anchored: string[];
+  unanchored: string[];
+}
+
+/** One tar build. */
+export interface TarBuildOptions {
+  /** Absolute path of the directory (or file) to archive. */
+  target: string;
+  /** Final archive path. */
+  output: string;
+  compression: Compression;
+  excludes: TarExcludes;
+  /** `tar -h`: store what symlinks point to. */
+  dumpSymlinks: boolean;
+  /** GNU tar `--listed-incremental` snapshot file (read and updated by tar). */
+  snapshot?: string;
+  extraOptions?: string[];
+  niceLevel?: number;
+  blockSize?: number;
+  signal?: AbortSignal;
+}
+
+/** Outcome of a build: tar exit 0 (clean) or 1 (files changed while read), its warnings, sizes, members. */
+export interface TarBuildResult {
+  tarExit: 0 | 1;
+  warnings: string[];
+  compress: CompressResult;
+  members: IndexMember[];
+}
+
+const NOISE = [/^tar: Removing leading `\/' from /];
+
+/** The tar argv backup-manager builds (§3.1), writing to stdout. */
+export function tarArgv(o: TarBuildOptions): string[] {
+  const argv = ["tar"];
+  if (o.snapshot) argv.push(`--listed-incremental=${o.snapshot}`);
+  if (o.excludes.anchored.length) argv.push("--anchored", ...o.excludes.anchored.map((x) => `--exclude=${x}`));
+  if (o.excludes.unanchored.length) argv.push("--no-anchored", ...o.excludes.unanchored.map((x) => `--exclude=${x}`));
+  if (o.dumpSymlinks) argv.push("-h");
+  argv.push(...(o.extraOptions ?? []), "-p", "-c", "-f", "-", o.target);
+  return o.niceLevel === undefined ? argv : ["nice", "-n", String(o.niceLevel), ...argv];
+}
+
+function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & { tarSize: number }> {
+  const argv = tarArgv(o);
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-16384)));
+  const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
+    child.on("error", (e) => resolve({ code: null, signal: null, spawnError: e }));
+    child.on("close", (code, signal) => resolve({ code, signal }));
+  });
+  return (async () => {
+    const fh = await open(part, "w", 0o600);
+    const indexer = new TarIndexer();
+    const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE);
+    try {
+      await pipeline(child.stdout, indexer, sink, { signal: o.signal });
+      await fh.sync();
+    } catch (err) {
+      child.kill("SIGTERM");
+      throw err;
+    } finally {
+      await fh.close();
+    }
+    const exit = await exited;
+    const warnings = stderr.split("\n").filter((l) => l.trim() !== "" && !NOISE.some((re) => re.test(l)));
+    if (exit.spawnError) throw new Error(`Cannot run GNU tar: ${exit.spawnError.message}`, { cause: exit.spawnError });
+    if (exit.code !== 0 && exit.code !== 1) {
+      const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
+      throw new Error(`tar failed on "${o.target}" (${how}): ${warnings.join("; ") || "no message"}`);
+    }
+    return { tarExit: exit.code, warnings, compress: sink.result(), members: indexer.members, tarSize: indexer.bytes };
+  })();
+}
+
+/** Builds `o.output` atomically and writes its index sidecar (mode `indexMode`). */
+export async function buildTarArchive(o: TarBuildOptions, indexMode = 0o600): Promise<TarBuildResult> {
+  const res = await writeAtomically(o.output, (part) => runTarInto(o, part));
+  const index: ArchiveIndex = {
+    v: 1,
+    kind: "tar",
+    compression: o.compression,
+    archiveSize: (await stat(o.output)).size,
+    tarSize: res.tarSize,
+    blockSize: o.blockSize ?? DEFAULT_BLOCK_SIZE,
+    blocks: res.compress.blocks.map((b) => [b.u, b.c] as [number, number]),
+    members: res.members,
+  };
+  await writeIndex(o.output, index, indexMode);
+  return res;
+}

@@ -1,0 +1,150 @@
+// Watches a tar stream as it passes (GNU, ustar and pax headers, GNU long names, incremental dumpdirs)
+// and records, for every member, where its header and its data start in the uncompressed stream.
+import { Transform, type TransformCallback } from "node:stream";
+import type { IndexMember } from "./index-format";
+
+const BLOCK = 512;
+
+/** Reads a numeric header field: octal text, or GNU base-256 when the high bit of the first byte is set. */
+export function parseNumeric(buf: Buffer): number {
+  if (buf[0] & 0x80) {
+    let v = buf[0] & 0x7f;
+    for (let i = 1; i < buf.length; i++) v = v * 256 + buf[i];
+    return v;
+  }
+  const s = buf.toString("latin1").replace(/\0.*$/s, "").trim();
+  return s === "" ? 0 : Number.parseInt(s, 8);
+}
+
+function cString(buf: Buffer): string {
+  const end = buf.indexOf(0);
+  return buf.subarray(0, end < 0 ? buf.length : end).toString("utf8");
+}
+
+/** Parses the records of a pax extended header into key → value. */
+export function parsePax(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(0x20, i);
+    if (sp < 0) break;
+    const len = Number.parseInt(data.subarray(i, sp).toString("latin1"), 10);
+    if (!len) break;
+    const rec = data.subarray(sp + 1, i + len - 1).toString("utf8");
+    const eq = rec.indexOf("=");
+    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    i += len;
+  }
+  return out;
+}
+
+const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
+
+/** Pass-through Transform that fills `members` with one entry per tar member. */
+export class TarIndexer extends Transform {
+  readonly members: IndexMember[] = [];
+  private offset = 0;
+  private skip = 0;
+  private header = Buffer.alloc(0);
+  /** Metadata collection: a long-name or pax record being read (kind + remaining bytes). */
+  private meta?: { kind: string; size: number; chunks: Buffer[]; got: number };
+  private longName?: string;
+  private longLink?: string;
+  private pax = new Map<string, string>();
+  private firstHeader = -1;
+  private ended = false;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.scan(chunk);
+      cb(null, chunk);
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
+
+  private scan(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length && !this.ended) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        if (this.meta) this.collectMeta(chunk.subarray(i, i + n));
+        this.skip -= n;
+        i += n;
+        this.offset += n;
+        if (this.skip === 0 && this.meta) this.finishMeta();
+        continue;
+      }
+      const need = BLOCK - this.header.length;
+      const n = Math.min(need, chunk.length - i);
+      this.header = Buffer.concat([this.header, chunk.subarray(i, i + n)]);
+      i += n;
+      this.offset += n;
+      if (this.header.length === BLOCK) {
+        const h = this.header;
+        this.header = Buffer.alloc(0);
+        this.onHeader(h, this.offset - BLOCK);
+      }
+    }
+    if (this.ended) this.offset += chunk.length - i;
+  }
+
+  private collectMeta(part: Buffer): void {
+    const m = this.meta!;
+    const keep = Math.max(0, Math.min(part.length, m.size - m.got));
+    if (keep > 0) m.chunks.push(part.subarray(0, keep));
+    m.got += part.length;
+  }
+
+  private finishMeta(): void {
+    const m = this.meta!;
+    this.meta = undefined;
+    const data = Buffer.concat(m.chunks).subarray(0, m.size);
+    if (m.kind === "L") this.longName = cString(data);
+    else if (m.kind === "K") this.longLink = cString(data);
+    else if (m.kind === "x") for (const [k, v] of parsePax(data)) this.pax.set(k, v);
+  }
+
+  private onHeader(h: Buffer, at: number): void {
+    if (h.every((b) => b === 0)) {
+      this.ended = true;
+      return;
+    }
+    if (this.firstHeader < 0) this.firstHeader = at;
+    const type = h[156] === 0 ? "0" : String.fromCharCode(h[156]);
+    const size = parseNumeric(h.subarray(124, 136));
+    if (type === "L" || type === "K" || type === "x" || type === "g") {
+      this.meta = { kind: type, size, chunks: [], got: 0 };
+      this.skip = padded(size);
+      if (this.skip === 0) this.finishMeta();
+      return;
+    }
+    const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
+    const prefix = posix ? cString(h.subarray(345, 500)) : "";
+    const rawName = cString(h.subarray(0, 100));
+    const name = this.pax.get("path") ?? this.longName ?? (prefix ? `${prefix}/${rawName}` : rawName);
+    const link = this.pax.get("linkpath") ?? this.longLink ?? cString(h.subarray(157, 257));
+    const realSize = this.pax.has("size") ? Number(this.pax.get("size")) : size;
+    const entry: IndexMember = {
+      n: name,
+      t: type,
+      h: this.firstHeader,
+      d: at + BLOCK,
+      s: realSize,
+      m: parseNumeric(h.subarray(100, 108)),
+      mt: this.pax.has("mtime") ? Math.floor(Number(this.pax.get("mtime"))) : parseNumeric(h.subarray(136, 148)),
+    };
+    if (link && (type === "1" || type === "2")) entry.l = link;
+    this.members.push(entry);
+    this.longName = this.longLink = undefined;
+    this.pax = new Map();
+    this.firstHeader = -1;
+    // Hard links and symlinks carry no data; directories carry data only as GNU dumpdirs ("D").
+    this.skip = type === "1" || type === "2" || type === "5" ? 0 : padded(realSize);
+  }
+
+  /** Bytes seen so far (the tar stream's length once it ended). */
+  get bytes(): number {
+    return this.offset;
+  }
+}

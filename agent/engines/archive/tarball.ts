@@ -1,0 +1,149 @@
+// The tarball and tarball-incremental methods: one archive per target per run, named as backup-manager
+// names them; incrementals through GNU tar's --listed-incremental snapshot kept in the repository.
+import { copyFile, lstat, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { describeWriteError } from "./atomic-file";
+import { blacklistFor } from "./blacklist";
+import { recordArchiveHashes } from "./hashes";
+import { INDEX_SUFFIX } from "./index-format";
+import { formatDay, snapshotName, tarballArchiveName, tarballCompression, type NameFormat, type TarballType } from "./naming";
+import { applyPermissions, type Permissions } from "./permissions";
+import { purgeDuplicates } from "./purge";
+import { buildTarArchive } from "./tar-build";
+import { buildZipArchive } from "./zip-build";
+import type { EngineCallbacks } from "../types";
+
+/** When full archives are made: weekly on day `value` (0 = Sunday … 6) or monthly on day `value` (1–31). */
+export interface MasterSchedule {
+  frequency: "weekly" | "monthly";
+  value: number;
+}
+
+/** Settings of a tarball method (BM_TARBALL_*; `incremental` set for tarball-incremental). */
+export interface TarballSettings {
+  targets: string[];
+  nameFormat: NameFormat;
+  fileType: TarballType;
+  blacklist: string[];
+  dumpSymlinks: boolean;
+  extraOptions?: string[];
+  incremental?: MasterSchedule;
+}
+
+/** What the archive methods share within one run. */
+export interface ArchiveContext {
+  repository: string;
+  prefix: string;
+  /** The run's clock (backup-manager's TODAY and master decision). */
+  now: Date;
+  callbacks: EngineCallbacks;
+  permissions: Permissions;
+  purgeDuplicates: boolean;
+  niceLevel?: number;
+  blockSize?: number;
+}
+
+/** Result of one method over all its targets. */
+export interface MethodOutcome {
+  outputs: string[];
+  errors: number;
+  members: number;
+  bytes: number;
+}
+
+/** True when `now` is the master day of the schedule. */
+export function isMasterDay(now: Date, s: MasterSchedule): boolean {
+  return s.frequency === "weekly" ? now.getDay() === s.value : now.getDate() === s.value;
+}
+
+const exists = (p: string) => lstat(p).then(() => true, () => false);
+
+/** Runs the tarball (or tarball-incremental) method over every target. */
+export async function runTarballMethod(ctx: ArchiveContext, s: TarballSettings): Promise<MethodOutcome> {
+  const out: MethodOutcome = { outputs: [], errors: 0, members: 0, bytes: 0 };
+  for (const target of s.targets) {
+    try {
+      await archiveTarget(ctx, s, target, out);
+    } catch (err) {
+      const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+      if (code === "ENOSPC" || code === "EDQUOT" || ctx.callbacks.signal?.aborted) throw err;
+      out.errors++;
+      ctx.callbacks.onItemError?.(target, err as Error);
+    }
+  }
+  return out;
+}
+
+async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: string, out: MethodOutcome): Promise<void> {
+  const log = (l: string) => ctx.callbacks.onLog?.(l);
+  const { skipTarget, excludes } = blacklistFor(target, s.blacklist);
+  if (skipTarget) return log(`Target "${target}" is found in blacklist, skipping.`);
+  const st = await stat(target).catch(() => undefined);
+  if (!st) throw new Error(`Target "${target}" does not exist, skipping`);
+  const day = formatDay(ctx.now);
+  const base = { prefix: ctx.prefix, target, format: s.nameFormat, day, type: s.fileType };
+  const masterName = tarballArchiveName({ ...base, master: true });
+  const incName = tarballArchiveName({ ...base, master: false });
+  for (const n of [masterName, incName]) {
+    if (await exists(path.join(ctx.repository, n))) return log(`File "${path.join(ctx.repository, n)}" already exists, skipping.`);
+  }
+  const snapshot = path.join(ctx.repository, snapshotName(ctx.prefix, target, s.nameFormat));
+  const incremental = s.incremental && s.fileType !== "zip" ? s.incremental : undefined;
+  let master = true;
+  if (incremental) {
+    master = isMasterDay(ctx.now, incremental) || !(await exists(snapshot));
+    if (master) log(`Building master backup for target: "${target}".`);
+  }
+  const name = master ? masterName : incName;
+  const file = path.join(ctx.repository, name);
+  if (s.fileType === "zip") {
+    out.members += await buildZipArchive({ target, output: file, excludes, dumpSymlinks: s.dumpSymlinks, signal: ctx.callbacks.signal });
+  } else {
+    const work = incremental ? `${snapshot}.part` : undefined;
+    if (work) {
+      await rm(work, { force: true });
+      if (!master) await copyFile(snapshot, work);
+    }
+    try {
+      const res = await buildTarArchive(
+        {
+          target,
+          output: file,
+          compression: tarballCompression(s.fileType),
+          excludes,
+          dumpSymlinks: s.dumpSymlinks,
+          snapshot: work,
+          extraOptions: s.extraOptions,
+          niceLevel: ctx.niceLevel,
+          blockSize: ctx.blockSize,
+          signal: ctx.callbacks.signal,
+        },
+        ctx.permissions.archiveMode ?? 0o600,
+      );
+      if (work) await rename(work, snapshot);
+      out.members += res.members.length;
+      if (res.tarExit === 1) {
+        out.errors++;
+        ctx.callbacks.onItemError?.(target, new Error(`Tar reported a file changed during archive creation: ${res.warnings.join("; ")}`));
+      }
+    } finally {
+      if (work) await rm(work, { force: true });
+    }
+  }
+  await commitArchive(ctx, name, out);
+}
+
+async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome): Promise<void> {
+  const file = path.join(ctx.repository, name);
+  try {
+    await applyPermissions(file, ctx.permissions, ctx.permissions.archiveMode);
+    if (await exists(file + INDEX_SUFFIX)) await applyPermissions(file + INDEX_SUFFIX, ctx.permissions, ctx.permissions.archiveMode);
+  } catch (err) {
+    throw new Error(`Cannot set permissions of "${file}": ${describeWriteError(err)}`, { cause: err });
+  }
+  const h = await recordArchiveHashes(ctx.repository, ctx.prefix, name);
+  out.outputs.push(name);
+  out.bytes += h.size;
+  ctx.callbacks.onLog?.(`${file}: ok (${h.size} bytes, ${h.md5})`);
+  if (ctx.purgeDuplicates) await purgeDuplicates(ctx.repository, name, ctx.prefix, ctx.callbacks.onLog);
+}
