@@ -1,0 +1,120 @@
+// Writing reverse increments (§1.4): where each goes (increments/ or long_filename_data), which kind,
+// compression by the not-compressed rule, and the old entry's attributes on the increment file.
+import { createReadStream, promises as fsp } from "node:fs";
+import path from "node:path";
+import { createGzip } from "node:zlib";
+import type { MetaRecord } from "../format/metadata-record";
+import { baseName, parentPath } from "../format/metadata-record";
+import { formatIncName, isNotCompressed, type IncType } from "../format/names";
+import { quoteRelPath, type Quoting } from "../format/quoting";
+import { createDelta } from "../librsync/delta";
+import type { Signature } from "../librsync/signature";
+import { mkdirs, mkspecialAt, setAttrs, symlinkAt, touchAt, writeChunks } from "./repo-writer";
+
+/** Where increments of one session go and how they are named. */
+export interface IncrementTarget {
+  repo: string;
+  dataDir: string;
+  quoting: Quoting;
+  /** Time string of the previous session, the label of every increment this session writes. */
+  label: string;
+}
+
+/** Absolute path of the increment of `rel` (with its record's long name, if any). */
+export function incrementPath(t: IncrementTarget, rel: Buffer, rec: MetaRecord | undefined, type: IncType, gz: boolean): Buffer {
+  if (rec?.altIncName) {
+    return Buffer.from(path.join(t.dataDir, "long_filename_data", formatIncName(rec.altIncName, t.label, type, gz).toString("latin1")), "latin1");
+  }
+  const dir = quoteRelPath(t.quoting, parentPath(rel));
+  const name = t.quoting.quote(formatIncName(baseName(rel), t.label, type, gz));
+  return Buffer.concat([Buffer.from(path.join(t.dataDir, "increments") + "/"), dir.length ? Buffer.concat([dir, Buffer.from("/")]) : Buffer.alloc(0), name]);
+}
+
+const madeDirs = new Set<string>();
+
+async function ensureParent(file: Buffer): Promise<void> {
+  const dir = file.subarray(0, file.lastIndexOf(0x2f));
+  const key = dir.toString("latin1");
+  if (madeDirs.has(key)) return;
+  await mkdirs(dir);
+  madeDirs.add(key);
+  if (madeDirs.size > 10_000) madeDirs.clear();
+}
+
+function oldAttrs(rec: MetaRecord) {
+  return { mode: (rec.perms ?? 0o600) & 0o777, uid: rec.uid, gid: rec.gid, mtime: rec.mtime };
+}
+
+/** Writes `<name>.<P>.missing` (0 bytes, 0600). Returns its size (0). */
+export async function writeMissing(t: IncrementTarget, rel: Buffer, rec: MetaRecord | undefined): Promise<number> {
+  const p = incrementPath(t, rel, rec, "missing", false);
+  await ensureParent(p);
+  await touchAt(p, 0o600);
+  return 0;
+}
+
+/** Writes `<name>.<P>.dir` (the root's: `increments.<P>.dir` in the data dir) with the old directory's attributes. */
+export async function writeDirInc(t: IncrementTarget, rel: Buffer, old: MetaRecord): Promise<number> {
+  const p = rel.length === 0
+    ? Buffer.from(path.join(t.dataDir, formatIncName("increments", t.label, "dir").toString("latin1")), "latin1")
+    : incrementPath(t, rel, old, "dir", false);
+  await ensureParent(p);
+  await touchAt(p, 0o600);
+  await setAttrs(p, { ...oldAttrs(old), mode: (old.perms ?? 0o755) & 0o777 });
+  return 0;
+}
+
+/** Writes the reverse delta `<name>.<P>.diff[.gz]` = delta(signature(new), old mirror bytes); returns its size. */
+export async function writeDiffInc(t: IncrementTarget, rel: Buffer, old: MetaRecord, mirrorAbs: Buffer, newSig: Signature): Promise<number> {
+  const gz = !isNotCompressed(mirrorAbs);
+  const p = incrementPath(t, rel, old, "diff", gz);
+  await ensureParent(p);
+  const delta = createDelta(newSig, createReadStream(mirrorAbs));
+  await writeChunks(p, gz ? gzipped(delta) : delta, 0o600, true);
+  await setAttrs(p, oldAttrs(old));
+  return (await fsp.lstat(p)).size;
+}
+
+/** Writes `<name>.<P>.snapshot[.gz]` of the old mirror entry (bytes, symlink or special file); returns its size. */
+export async function writeSnapshotInc(t: IncrementTarget, rel: Buffer, old: MetaRecord, mirrorAbs: Buffer): Promise<number> {
+  if (old.type === "sym") {
+    const p = incrementPath(t, rel, old, "snapshot", false);
+    await ensureParent(p);
+    await symlinkAt(old.symData ?? Buffer.alloc(0), p);
+    await setAttrs(p, oldAttrs(old), true);
+    return old.symData?.length ?? 0;
+  }
+  if (old.type === "fifo" || old.type === "sock" || old.type === "dev") {
+    const p = incrementPath(t, rel, old, "snapshot", false);
+    await ensureParent(p);
+    await mkspecialAt(p, old.type, t.dataDir, old.deviceNum).catch(() => touchAt(p, 0o600));
+    await setAttrs(p, oldAttrs(old));
+    return 0;
+  }
+  const gz = !isNotCompressed(mirrorAbs);
+  const p = incrementPath(t, rel, old, "snapshot", gz);
+  await ensureParent(p);
+  const data = createReadStream(mirrorAbs) as AsyncIterable<Buffer>;
+  await writeChunks(p, gz ? gzipped(data) : data, 0o600, true);
+  await setAttrs(p, oldAttrs(old));
+  return (await fsp.lstat(p)).size;
+}
+
+async function* gzipped(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const gz = createGzip({ level: 6 });
+  const out: Buffer[] = [];
+  let ended = false;
+  let failed: unknown;
+  gz.on("data", (c: Buffer) => out.push(c));
+  gz.on("error", (e) => (failed = e));
+  const done = new Promise<void>((res) => gz.once("end", () => ((ended = true), res())));
+  for await (const c of chunks) {
+    if (!gz.write(c)) await new Promise((r) => gz.once("drain", r));
+    while (out.length) yield out.shift()!;
+  }
+  gz.end();
+  await done;
+  if (failed) throw failed;
+  while (out.length) yield out.shift()!;
+  void ended;
+}

@@ -1,0 +1,204 @@
+// One pass of a backup session: walks the selected source and the previous metadata together (both in
+// path-tuple order) and, per path, writes the increment BEFORE touching the mirror (§4.1 step 4).
+// Outline: 1. collate source items with old records; 2. close directory frames the path is not under;
+// 3. new / unchanged / changed / deleted → increments, mirror, new metadata record, change set;
+// 4. directory attributes are applied when their frame closes (after their contents).
+import { promises as fsp } from "node:fs";
+import type { Source } from "@/agent/sources/types";
+import { comparePaths, type MetaRecord } from "../format/metadata-record";
+import { allocateLongName, needsLongIncrementName } from "../format/long-names";
+import type { Quoting } from "../format/quoting";
+import { quoteRelPath } from "../format/quoting";
+import type { Selection } from "../selection/selection";
+import { selectedWalk, type WalkItem } from "../selection/walk";
+import { baseName } from "../format/metadata-record";
+import { recordChanged, recordOf } from "./records";
+import { applyNew, applyChange, applyRemove, prepareEntry, type Prepared } from "./apply";
+import { writeDirInc, type IncrementTarget } from "./increments";
+import { mkdirAt, removeAt, renameAt, setAttrs } from "./repo-writer";
+import type { SessionLog } from "./session-log";
+
+/** Everything one pass needs. */
+export interface PassContext {
+  repo: string;
+  quoting: Quoting;
+  source: Source;
+  selection: Selection;
+  /** False for the first session (no increments at all). */
+  incremental: boolean;
+  /** The mirror may hold leftovers of an interrupted first session: replace what is in the way. */
+  dirtyMirror: boolean;
+  inc: IncrementTarget;
+  log: SessionLog;
+  signal?: AbortSignal;
+}
+
+/** An open directory of the walk. */
+export interface Frame {
+  path: Buffer;
+  mirror: Buffer;
+  old?: MetaRecord;
+  rec?: MetaRecord;
+  /** Its own increment (or the root's increments.<P>.dir) exists. */
+  incDone: boolean;
+  state: "live" | "deleted" | "replaced";
+  replacement?: Prepared;
+  seen?: Set<string>;
+}
+
+/** Hard-link groups met so far this session: first mirror path and SHA1, by "dev:ino". */
+export type LinkGroups = Map<string, { mirror: Buffer; sha1?: string }>;
+
+export class TreePass {
+  readonly frames: Frame[] = [];
+  readonly groups: LinkGroups = new Map();
+  private readonly failedDirs: Buffer[] = [];
+  private readonly repoPrefix: Buffer;
+
+  constructor(readonly ctx: PassContext) {
+    this.repoPrefix = Buffer.from(ctx.repo.endsWith("/") ? ctx.repo : ctx.repo + "/");
+  }
+
+  /** Absolute mirror path of a relative path. */
+  mirrorOf(rel: Buffer): Buffer {
+    return rel.length === 0 ? Buffer.from(this.ctx.repo) : Buffer.concat([this.repoPrefix, quoteRelPath(this.ctx.quoting, rel)]);
+  }
+
+  /** Runs the pass over `oldRecords` (metadata at P, sorted; empty for a first session). */
+  async run(oldRecords: AsyncIterable<MetaRecord>): Promise<void> {
+    const src = selectedWalk(this.ctx.source, this.ctx.selection, (p, err) => {
+      this.failedDirs.push(Buffer.from(p));
+      this.ctx.log.error("ListError", p, err);
+    })[Symbol.asyncIterator]();
+    const old = oldRecords[Symbol.asyncIterator]();
+    let s = (await src.next()).value as WalkItem | undefined;
+    let o = (await old.next()).value as MetaRecord | undefined;
+    while (s || o) {
+      if (this.ctx.signal?.aborted) throw this.ctx.signal.reason ?? new Error("Backup cancelled");
+      const c = !s ? 1 : !o ? -1 : comparePaths(s.path, o.path);
+      const item = c <= 0 ? s : undefined;
+      const rec = c >= 0 ? o : undefined;
+      await this.closeUntil(item?.path ?? rec!.path);
+      await this.visit(item, rec);
+      if (c <= 0) s = (await src.next()).value as WalkItem | undefined;
+      if (c >= 0) o = (await old.next()).value as MetaRecord | undefined;
+    }
+    await this.closeUntil(undefined);
+  }
+
+  private async visit(item: WalkItem | undefined, old: MetaRecord | undefined): Promise<void> {
+    if (old && old.type === null) old = undefined;
+    if (!item && !old) return;
+    const path = item?.path ?? old!.path;
+    this.frames[this.frames.length - 1]?.seen?.add(baseName(path).toString("hex"));
+    if (!item) {
+      if (this.underFailedDir(path)) return this.ctx.log.keep(old!);
+      return applyRemove(this, old!);
+    }
+    const prepared = await prepareEntry(this, item, old);
+    if (!prepared) {
+      if (old) this.ctx.log.keep(old);
+      if (old?.type === "dir") this.failedDirs.push(Buffer.from(path));
+      return;
+    }
+    const rec = prepared.rec;
+    if (path.length > 0) rec.altIncName = old?.altIncName ?? (await this.longName(path));
+    if (!old) return applyNew(this, prepared);
+    if (!recordChanged(old, rec)) return this.keep(prepared, old);
+    return applyChange(this, prepared, old);
+  }
+
+  private async keep(p: Prepared, old: MetaRecord): Promise<void> {
+    const rec = p.rec;
+    rec.sha1 = old.sha1;
+    if (rec.type === "reg" && (rec.numHardLinks ?? 1) > 1) {
+      const key = `${rec.deviceLoc}:${rec.inode}`;
+      const group = this.groups.get(key);
+      if (group) rec.sha1 = undefined;
+      else this.groups.set(key, { mirror: this.mirrorOf(rec.path), sha1: old.sha1 });
+    }
+    if (rec.type === "dir") this.open({ path: rec.path, mirror: this.mirrorOf(rec.path), old, rec, incDone: false, state: "live" });
+    await this.ctx.log.record(rec, old, undefined, false);
+  }
+
+  /** Pushes a directory frame (the root's mirror already exists; others are made by the caller). */
+  open(f: Frame): void {
+    if (this.ctx.dirtyMirror && f.state === "live") f.seen = new Set();
+    this.frames.push(f);
+  }
+
+  /** Writes the `.dir` increments of every open directory that has none yet (ancestors of a change). */
+  async ensureIncs(): Promise<void> {
+    if (!this.ctx.incremental) return;
+    for (const f of this.frames) {
+      if (f.incDone) continue;
+      f.incDone = true;
+      if (!f.old) continue;
+      await writeDirInc(this.ctx.inc, f.path, f.old);
+      this.ctx.log.increment(0);
+    }
+  }
+
+  private async closeUntil(next: Buffer | undefined): Promise<void> {
+    while (this.frames.length > 0) {
+      const top = this.frames[this.frames.length - 1];
+      if (next && isUnder(next, top.path)) return;
+      this.frames.pop();
+      await this.close(top);
+    }
+  }
+
+  private async close(f: Frame): Promise<void> {
+    if (f.state === "deleted") return removeAt(f.mirror);
+    if (f.state === "replaced") {
+      await removeAt(f.mirror);
+      await renameAt(f.replacement!.tmp!, f.mirror);
+      return;
+    }
+    if (f.seen) await this.removeUnseen(f);
+    if (f.incDone || !this.ctx.incremental || f.seen) {
+      const r = f.rec!;
+      await setAttrs(f.mirror, { mode: r.perms, uid: r.uid, gid: r.gid, mtime: r.mtime });
+    }
+  }
+
+  /** After an interrupted first session: drop mirror entries the source no longer has. */
+  private async removeUnseen(f: Frame): Promise<void> {
+    const names = (await fsp.readdir(f.mirror, { encoding: "buffer" }).catch(() => [])) as Buffer[];
+    for (const n of names) {
+      const raw = this.ctx.quoting.unquote(n);
+      if (f.path.length === 0 && raw.toString("latin1") === "rdiff-backup-data") continue;
+      if (!f.seen!.has(raw.toString("hex"))) await removeAt(Buffer.concat([f.mirror, Buffer.from("/"), n]));
+    }
+  }
+
+  /** Makes a mirror directory for a new or retyped path. */
+  async makeDir(mirror: Buffer): Promise<void> {
+    if (this.ctx.dirtyMirror) {
+      const st = await fsp.lstat(mirror).catch(() => undefined);
+      if (st?.isDirectory()) return;
+      if (st) await removeAt(mirror);
+    }
+    await mkdirAt(mirror, 0o700);
+  }
+
+  /** Keeps a subtree as it was at P (its source could not be read): old records carry over untouched. */
+  skipSubtree(path: Buffer): void {
+    this.failedDirs.push(Buffer.from(path));
+  }
+
+  private underFailedDir(path: Buffer): boolean {
+    return this.failedDirs.some((d) => isUnder(path, d));
+  }
+
+  private async longName(path: Buffer): Promise<Buffer | undefined> {
+    const stored = this.ctx.quoting.quote(baseName(path));
+    return needsLongIncrementName(stored) ? allocateLongName(this.ctx.repo) : undefined;
+  }
+}
+
+/** Whether `path` lies strictly inside directory `dir` ("" = root). */
+export function isUnder(path: Buffer, dir: Buffer): boolean {
+  if (dir.length === 0) return path.length > 0;
+  return path.length > dir.length && path[dir.length] === 0x2f && path.subarray(0, dir.length).equals(dir);
+}

@@ -1,0 +1,5 @@
+// Public entry of the mirror engine (rdiff-backup 2.x repositories): back up a Source into a repository,
+// regress a failed session. Restore, list and verify live in ./read.
+export { backupSession, type BackupOptions } from "./backup/session";
+export { regressRepository, type RegressResult } from "./regress/regress";
+export type { SelectionRule } from "./selection/selection";
