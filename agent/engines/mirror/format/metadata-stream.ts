@@ -48,10 +48,10 @@ export async function* parseMetadata(
   if (cur) yield cur;
 }
 
-/** Raw (decompressed when the name ends in `.gz`) byte stream of a metadata-style file. */
-export function openMaybeGzip(path: string): AsyncIterable<Buffer> {
+/** Raw byte stream of a file, gunzipped when `gz` (default: when the name ends in `.gz`). */
+export function openMaybeGzip(path: string | Buffer, gz?: boolean): AsyncIterable<Buffer> {
   const raw = createReadStream(path);
-  if (!path.endsWith(".gz")) return raw;
+  if (!(gz ?? path.toString("latin1").endsWith(".gz"))) return raw;
   const gunzip = createGunzip();
   raw.on("error", (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);

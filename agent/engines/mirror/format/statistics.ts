@@ -4,6 +4,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { createGzip, type Gzip } from "node:zlib";
+import { timeToPretty } from "@/lib/timespec";
 import { quotePath, unquotePath } from "./metadata-record";
 import { openMaybeGzip, splitLines } from "./metadata-stream";
 
@@ -38,12 +39,7 @@ export function humanBytes(count: number): string {
 
 /** `time.asctime(time.localtime(t))`, e.g. `Fri Apr  5 12:00:00 2024`, in the process's time zone. */
 export function asctime(epoch: number): string {
-  const d = new Date(epoch * 1000);
-  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getDay()];
-  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getMonth()];
-  const p2 = (x: number) => String(x).padStart(2, "0");
-  const hms = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
-  return `${day} ${mon} ${String(d.getDate()).padStart(2, " ")} ${hms} ${d.getFullYear()}`;
+  return timeToPretty(epoch);
 }
 
 /** `Time.inttopretty`: "23051 hours 27 minutes 58.96 seconds". */
