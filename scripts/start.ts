@@ -5,7 +5,7 @@ import { existsSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parseEnv, type StrataEnv } from "@/lib/env";
 import { checkDatabaseReachable, createPrismaClient, describeDatabaseUrl } from "@/lib/db/client";
-import { startEmbeddedPostgres } from "@/lib/db/embedded";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
 import { ensureFirstAdmin, localAgentEnrolmentToken } from "@/lib/data/bootstrap";
 import { loadOrCreateSecrets } from "./secrets";
@@ -45,7 +45,7 @@ async function prepareDatabase(env: StrataEnv, dataDir: string) {
     return { url: env.DATABASE_URL, stop: async () => {} };
   }
   say(`database: embedded PostgreSQL (PGlite) in ${path.join(dataDir, "pg")}`);
-  return startEmbeddedPostgres({ dataDir });
+  return startEmbeddedDatabase({ dataDir });
 }
 
 function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
