@@ -2,24 +2,19 @@
 // repository under its final name, report it; plus the small helpers the methods share.
 import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
-import type { EngineCallbacks } from "../types";
-import { describeExit, type CommandRunner } from "./runner";
 import { recordArchiveHashes } from "../archive/hashes";
+import { applyPermissions } from "../archive/permissions";
+import { purgeDuplicates } from "../archive/purge";
+import type { ArchiveContext } from "../archive/tarball";
+import { describeExit, LocalRunner, type CommandRunner } from "./runner";
 import { writeCommandOutput, type Compression } from "./write-command-output";
 
-/** Everything a dump method needs besides its own settings. */
-export interface DumpContext {
-  repository: string;
-  /** First token of every name (BM_ARCHIVE_PREFIX). */
-  prefix: string;
-  runner: CommandRunner;
-  callbacks: EngineCallbacks;
-  /** The run's clock (backup-manager's TODAY). */
-  now: Date;
+/** What a dump method needs: the archive methods' run context plus where commands run. */
+export interface DumpContext extends ArchiveContext {
+  /** Local child processes by default; an SSH runner later runs the dumps on a remote host. */
+  runner?: CommandRunner;
   /** Rebuild an archive that already exists (backup-manager `--force`). */
   force?: boolean;
-  /** `nice -n N` in front of every dump command (BM_ARCHIVE_NICE_LEVEL). */
-  niceLevel?: number;
 }
 
 /** One archive a dump step wrote. */
@@ -49,7 +44,7 @@ export async function runDumpStep(ctx: DumpContext, step: DumpStep): Promise<Dum
   }
   const argv = ctx.niceLevel === undefined ? step.argv : ["nice", "-n", String(ctx.niceLevel), ...step.argv];
   ctx.callbacks.onLog?.(`Dumping ${step.label} into "${step.name}".`);
-  const cmd = ctx.runner.start(argv, { env: step.env });
+  const cmd = runnerOf(ctx).start(argv, { env: step.env });
   const size = await writeCommandOutput(cmd, {
     dest,
     compression: step.compression,
@@ -57,6 +52,7 @@ export async function runDumpStep(ctx: DumpContext, step: DumpStep): Promise<Dum
     command: step.argv[0],
     signal: ctx.callbacks.signal,
   });
+  await applyPermissions(dest, ctx.permissions, ctx.permissions.archiveMode);
   const hashes = await recordArchiveHashes(ctx.repository, ctx.prefix, step.name);
   const st = await stat(dest);
   ctx.callbacks.onChange?.({
@@ -69,7 +65,15 @@ export async function runDumpStep(ctx: DumpContext, step: DumpStep): Promise<Dum
     mode: st.mode & 0o7777,
     archive: step.name,
   });
+  if (ctx.purgeDuplicates) await purgeDuplicates(ctx.repository, step.name, ctx.prefix, ctx.callbacks.onLog);
   return { name: step.name, path: dest, size, sha256: hashes.sha256 };
+}
+
+const localRunner = new LocalRunner();
+
+/** The context's runner, or local child processes. */
+export function runnerOf(ctx: DumpContext): CommandRunner {
+  return ctx.runner ?? localRunner;
 }
 
 /** Runs a short command and returns its standard output; throws with its stderr when it fails. */

@@ -1,7 +1,7 @@
 // The mysql dump method: `mariadb-dump`/`mysqldump` per database or all in one, with the credentials in a
 // temporary 0600 option file (`--defaults-extra-file`) that is removed whatever happens.
 import { formatDay, mysqlDumpName } from "../archive/naming";
-import { checkDatabaseName, pickCommand, runDumpSteps, runToString, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
+import { checkDatabaseName, pickCommand, runnerOf, runDumpSteps, runToString, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
 import type { Compression } from "./write-command-output";
 
 /** Settings of a mysql dump (backup-manager's BM_MYSQL_* keys). */
@@ -33,10 +33,10 @@ export function optionFileValue(v: string): string {
 
 /** Dumps the configured MySQL/MariaDB databases into the repository. */
 export async function dumpMysql(ctx: DumpContext, s: MysqlSettings): Promise<StepsOutcome> {
-  const dumpCmd = await pickCommand(ctx.runner, ["mariadb-dump", "mysqldump"]);
+  const dumpCmd = await pickCommand(runnerOf(ctx), ["mariadb-dump", "mysqldump"]);
   const lines = ["[client]", `user=${optionFileValue(s.user)}`];
   if (s.password) lines.push(`password=${optionFileValue(s.password)}`);
-  const secret = await ctx.runner.writeSecretFile("client.cnf", lines.join("\n") + "\n");
+  const secret = await runnerOf(ctx).writeSecretFile("client.cnf", lines.join("\n") + "\n");
   try {
     // --defaults-extra-file must come first on the command line.
     const base = [`--defaults-extra-file=${secret.path}`, "-h", s.host ?? "localhost", "-P", String(s.port ?? 3306)];
@@ -71,8 +71,8 @@ export async function dumpMysql(ctx: DumpContext, s: MysqlSettings): Promise<Ste
 }
 
 async function listDatabases(ctx: DumpContext, base: string[], exclude: string[]): Promise<string[]> {
-  const client = await pickCommand(ctx.runner, ["mariadb", "mysql"]);
-  const out = await runToString(ctx.runner, [client, ...base, "-B", "-N", "-e", "show databases"], "list MySQL databases");
+  const client = await pickCommand(runnerOf(ctx), ["mariadb", "mysql"]);
+  const out = await runToString(runnerOf(ctx), [client, ...base, "-B", "-N", "-e", "show databases"], "list MySQL databases");
   const skip = new Set(exclude);
   return out
     .split("\n")

@@ -1,7 +1,7 @@
 // The pgsql dump method: `pg_dump` per listed database or `pg_dumpall` for all, with the password in a
 // temporary 0600 file named by PGPASSFILE for the dump process only (the user's ~/.pgpass is never touched).
 import { formatDay, pgsqlDumpName } from "../archive/naming";
-import { checkDatabaseName, pickCommand, runDumpSteps, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
+import { checkDatabaseName, pickCommand, runnerOf, runDumpSteps, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
 import type { Compression } from "./write-command-output";
 
 /** Settings of a pgsql dump (backup-manager's BM_PGSQL_* keys). */
@@ -26,9 +26,9 @@ export function pgpassField(v: string): string {
 /** Dumps the configured PostgreSQL databases into the repository. */
 export async function dumpPgsql(ctx: DumpContext, s: PgsqlSettings): Promise<StepsOutcome> {
   const all = s.databases === "all";
-  const cmd = await pickCommand(ctx.runner, [all ? "pg_dumpall" : "pg_dump"]);
+  const cmd = await pickCommand(runnerOf(ctx), [all ? "pg_dumpall" : "pg_dump"]);
   const secret = s.password
-    ? await ctx.runner.writeSecretFile("pgpass", `*:*:*:${pgpassField(s.user)}:${pgpassField(s.password)}\n`)
+    ? await runnerOf(ctx).writeSecretFile("pgpass", `*:*:*:${pgpassField(s.user)}:${pgpassField(s.password)}\n`)
     : undefined;
   try {
     // -w: never prompt; a missing or wrong password is an error, not a hang.

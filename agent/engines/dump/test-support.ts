@@ -47,7 +47,7 @@ export async function makeDumpContext(now = new Date(2027, 2, 1, 3, 0, 0)) {
     onLog: (l) => log.push(l),
     onItemError: (p, error) => itemErrors.push({ path: p, error }),
   };
-  const ctx: DumpContext = { repository, prefix: "bmhost", runner, callbacks, now };
+  const ctx: DumpContext = { repository, prefix: "bmhost", runner, callbacks, now, permissions: {}, purgeDuplicates: false };
   return {
     ctx,
     runner,

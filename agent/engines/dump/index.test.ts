@@ -1,0 +1,44 @@
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runDumpJob, type DumpJob } from "./index";
+
+describe("dump job run", () => {
+  it("runs a pipe job into a SessionResult, applies the archive mode and links an identical older day", async () => {
+    const repository = await mkdtemp(path.join(os.tmpdir(), "strata-dumpjob-test-"));
+    try {
+      const job: DumpJob = {
+        method: "pipe",
+        repository,
+        prefix: "bmhost",
+        niceLevel: 10,
+        purgeDuplicates: true,
+        pipe: [{ name: "numbers", command: ["seq", "1", "1000"], fileType: "txt", compression: "gzip" }],
+      };
+      const changes: string[] = [];
+      const day1 = await runDumpJob(job, { now: new Date(2027, 2, 1, 3), permissions: { archiveMode: 0o640 } });
+      const day2 = await runDumpJob(job, {
+        now: new Date(2027, 2, 2, 3),
+        permissions: { archiveMode: 0o640 },
+        callbacks: { onChange: (c) => changes.push(`${c.change} ${c.path} ${c.archive}`) },
+      });
+      expect(day1).toMatchObject({ status: "success", outputs: ["bmhost-numbers.20270301.txt.gz"] });
+      expect(day2.outputs).toEqual(["bmhost-numbers.20270302.txt.gz"]);
+      expect(day2.stats).toMatchObject({ newFiles: 1, errors: 0 });
+      expect(changes).toEqual(["new bmhost-numbers.20270302.txt.gz bmhost-numbers.20270302.txt.gz"]);
+      const a = await stat(path.join(repository, "bmhost-numbers.20270301.txt.gz"));
+      const b = await stat(path.join(repository, "bmhost-numbers.20270302.txt.gz"));
+      expect(a.ino).toBe(b.ino);
+      expect(b.mode & 0o777).toBe(0o640);
+    } finally {
+      await rm(repository, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects a job whose method has no settings", async () => {
+    await expect(runDumpJob({ method: "mysql", repository: "/tmp", prefix: "p" })).rejects.toThrow(
+      'Job method "mysql" has no "mysql" settings',
+    );
+  });
+});
