@@ -69,23 +69,41 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions = {
 
 /**
  * Takes `<pgDir>.pid` for this process. A pid file of a live process means the directory is
- * in use (refused); one of a dead process (killed, crashed) is stale and taken over.
+ * in use (refused); one of a dead process (killed, crashed, or a reused pid) is taken over.
  */
 async function claimDataDir(pgDir: string): Promise<() => Promise<void>> {
   await fs.mkdir(path.dirname(pgDir), { recursive: true });
   const pidFile = `${pgDir}.pid`;
-  const holder = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).trim());
-  if (holder && holder !== process.pid && isAlive(holder)) {
+  const mine = await processIdentity(process.pid);
+  const [pid, started] = (await fs.readFile(pidFile, "utf8").catch(() => "")).trim().split(" ");
+  const holder = Number(pid);
+  if (holder && holder !== process.pid && (await isRunning(holder, started))) {
     throw new Error(`Cannot start the embedded database "${pgDir}": it is in use by process ${holder}`);
   }
-  await fs.writeFile(pidFile, `${process.pid}\n`);
+  await fs.writeFile(pidFile, `${mine}\n`);
   return async () => {
-    const current = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).trim());
-    if (current === process.pid) await fs.rm(pidFile, { force: true });
+    const current = (await fs.readFile(pidFile, "utf8").catch(() => "")).trim();
+    if (current === mine) await fs.rm(pidFile, { force: true });
   };
 }
 
-function isAlive(pid: number): boolean {
+/** "<pid> <start time>" where /proc exists (so a reused pid is told apart), else "<pid>". */
+async function processIdentity(pid: number): Promise<string> {
+  const stat = await readProcStat(pid);
+  return stat ? `${pid} ${stat.started}` : String(pid);
+}
+
+async function readProcStat(pid: number): Promise<{ state: string; started: string } | null> {
+  const text = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (text === null) return null;
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" "); // fields from 3 (state) on
+  return { state: fields[0], started: fields[19] };
+}
+
+async function isRunning(pid: number, started: string | undefined): Promise<boolean> {
+  const stat = await readProcStat(pid);
+  if (stat) return stat.state !== "Z" && stat.state !== "X" && (started === undefined || stat.started === started);
+  if (await fs.access("/proc/self/stat").then(() => true, () => false)) return false;
   try {
     process.kill(pid, 0);
     return true;
