@@ -1,0 +1,167 @@
+// One run of an archive job, in backup-manager's order: lock, repository (created, permissions, must be
+// writable before any work), TTL purge, each method in turn, upload; the lock is released whatever happens.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { AgentError } from "@/agent/errors";
+import type { ArchiveJob } from "@/lib/schemas/archive-job";
+import { dumpMysql } from "../dump/mysql";
+import { dumpPgsql } from "../dump/pgsql";
+import { dumpPipes } from "../dump/pipe";
+import { dumpSvn } from "../dump/svn";
+import type { EngineCallbacks, SessionResult } from "../types";
+import { runUpload } from "./upload/run-upload";
+import { describeWriteError } from "./atomic-file";
+import { acquireLock } from "./lock";
+import { formatDay } from "./naming";
+import { applyPermissions, resolvePermissions } from "./permissions";
+import { planPurge, purgeRepository } from "./purge";
+import { runTarballMethod, type ArchiveContext } from "./tarball";
+import { readdir } from "node:fs/promises";
+
+/** Options of one run: its clock, dry-run, callbacks. */
+export interface RunJobOptions {
+  now: Date;
+  dryRun?: boolean;
+  callbacks?: EngineCallbacks;
+}
+
+/** The session result plus what purge removed (or would remove, with dryRun). */
+export interface ArchiveRunResult extends SessionResult {
+  purged: string[];
+}
+
+/** Default lock file of a job. */
+export function lockPathOf(job: ArchiveJob): string {
+  return job.lockFile ?? path.join(job.repository, `.strata-${job.name}.lock`);
+}
+
+async function prepareRepository(job: ArchiveJob, ctx: ArchiveContext): Promise<void> {
+  const repo = job.repository;
+  try {
+    await mkdir(repo, { recursive: true });
+    await applyPermissions(repo, ctx.permissions, ctx.permissions.repositoryMode);
+    const probe = path.join(repo, `.strata-write-test-${process.pid}`);
+    await writeFile(probe, "");
+    await rm(probe);
+  } catch (err) {
+    throw new AgentError("fatal", `Cannot write to repository "${repo}": ${describeWriteError(err)}`, { cause: err });
+  }
+}
+
+async function readSecret(s: { password?: string; passwordFile?: string }): Promise<string | undefined> {
+  if (!s.passwordFile) return s.password;
+  try {
+    return (await readFile(s.passwordFile, "utf8")).replace(/\r?\n$/, "");
+  } catch (err) {
+    throw new AgentError("usage", `Cannot read password file "${s.passwordFile}": ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Runs one method; returns outputs written and items that failed. */
+async function runMethod(job: ArchiveJob, method: ArchiveJob["methods"][number], ctx: ArchiveContext) {
+  switch (method) {
+    case "tarball":
+    case "tarball-incremental": {
+      const s = job.tarball!;
+      const incremental = method === "tarball-incremental" ? (job.incremental ?? { frequency: "weekly", value: 1 }) : undefined;
+      const r = await runTarballMethod(ctx, { ...s, incremental });
+      return { outputs: r.outputs, errors: r.errors, members: r.members, bytes: r.bytes };
+    }
+    case "mysql": {
+      const r = await dumpMysql(ctx, { ...job.mysql!, password: await readSecret(job.mysql!) });
+      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
+    }
+    case "pgsql": {
+      const r = await dumpPgsql(ctx, { ...job.pgsql!, password: await readSecret(job.pgsql!) });
+      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
+    }
+    case "svn": {
+      const r = await dumpSvn(ctx, job.svn!);
+      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
+    }
+    case "pipe": {
+      const r = await dumpPipes(ctx, job.pipe!);
+      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
+    }
+  }
+}
+
+const sum = (outs: { size: number }[]) => outs.reduce((a, o) => a + o.size, 0);
+
+/** Runs the job once. Throws AgentError "locked" when another run holds the lock. */
+export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promise<ArchiveRunResult> {
+  const callbacks = opts.callbacks ?? {};
+  const startedAt = new Date();
+  const ctx: ArchiveContext = {
+    repository: job.repository,
+    prefix: job.prefix,
+    now: opts.now,
+    callbacks,
+    permissions: await resolvePermissions(job.permissions),
+    purgeDuplicates: job.purgeDuplicates,
+    niceLevel: job.niceLevel,
+  };
+  const policy = { ttlDays: job.ttlDays, prefix: job.prefix, strict: job.strictPurge, today: formatDay(opts.now) };
+  if (opts.dryRun) return dryRun(job, opts, policy, startedAt);
+  await prepareRepository(job, ctx);
+  const lock = await acquireLock(lockPathOf(job), job.name, callbacks.onLog);
+  try {
+    callbacks.onLog?.(`Cleaning ${job.repository}`);
+    const { removed } = await purgeRepository(job.repository, policy, { onLog: callbacks.onLog });
+    const result = { outputs: [] as string[], errors: 0, members: 0, bytes: 0 };
+    for (const method of job.methods) {
+      callbacks.onLog?.(`Using method "${method}".`);
+      const r = await runMethod(job, method, ctx);
+      result.outputs.push(...r.outputs);
+      result.errors += r.errors;
+      result.members += r.members;
+      result.bytes += r.bytes;
+    }
+    if (job.upload) {
+      const up = await runUpload(job.upload, {
+        repository: job.repository,
+        prefix: job.prefix,
+        now: opts.now,
+        ttlDays: job.ttlDays,
+        strictPurge: job.strictPurge,
+        callbacks,
+      });
+      if (up.status === "partial") result.errors++;
+    }
+    return {
+      status: result.errors > 0 ? "partial" : "success",
+      time: Math.floor(opts.now.getTime() / 1000),
+      startedAt,
+      finishedAt: new Date(),
+      stats: {
+        sourceFiles: result.members,
+        sourceBytes: 0,
+        changedFiles: 0,
+        newFiles: 0,
+        deletedFiles: 0,
+        incrementBytes: result.bytes,
+        errors: result.errors,
+      },
+      outputs: result.outputs,
+      purged: removed,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function dryRun(
+  job: ArchiveJob,
+  opts: RunJobOptions,
+  policy: Parameters<typeof planPurge>[1],
+  startedAt: Date,
+): Promise<ArchiveRunResult> {
+  const names = await readdir(job.repository).catch(() => [] as string[]);
+  const purged = planPurge(names, policy)
+    .filter((v) => v.remove)
+    .map((v) => v.name);
+  for (const n of purged) opts.callbacks?.onLog?.(`Would remove archive "${path.join(job.repository, n)}".`);
+  for (const m of job.methods) opts.callbacks?.onLog?.(`Would run method "${m}".`);
+  const stats = { sourceFiles: 0, sourceBytes: 0, changedFiles: 0, newFiles: 0, deletedFiles: 0, incrementBytes: 0, errors: 0 };
+  return { status: "success", time: Math.floor(opts.now.getTime() / 1000), startedAt, finishedAt: new Date(), stats, outputs: [], purged };
+}
