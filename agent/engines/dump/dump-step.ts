@@ -1,6 +1,6 @@
 // One dump step shared by every dump method: run a command on the runner, compress its output into the
 // repository under its final name, report it; plus the small helpers the methods share.
-import { lstat, stat } from "node:fs/promises";
+import { lstat, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { recordArchiveHashes } from "../archive/hashes";
 import { applyPermissions } from "../archive/permissions";
@@ -95,6 +95,16 @@ export async function runToString(
 export async function pickCommand(runner: CommandRunner, candidates: string[]): Promise<string> {
   for (const c of candidates) if (await runner.hasCommand(c)) return c;
   throw new Error(`Cannot find ${candidates.map((c) => `"${c}"`).join(" or ")} on ${runner.host}: install it first`);
+}
+
+/** The password of a dump: `password`, else the content of `passwordFile` (one trailing newline dropped). */
+export async function readPassword(s: { password?: string; passwordFile?: string }): Promise<string | undefined> {
+  if (s.password !== undefined || !s.passwordFile) return s.password;
+  try {
+    return (await readFile(s.passwordFile, "utf8")).replace(/\r?\n$/, "");
+  } catch (err) {
+    throw new Error(`Cannot read password file "${s.passwordFile}": ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** Database names must not look like options, since they are passed as arguments. */

@@ -1,21 +1,23 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDumpJob, type DumpJob } from "./index";
+import { archiveJob } from "@/lib/schemas/archive-job";
+import { readPassword } from "./dump-step";
+import { runDumpJob } from "./index";
 
 describe("dump job run", () => {
   it("runs a pipe job into a SessionResult, applies the archive mode and links an identical older day", async () => {
     const repository = await mkdtemp(path.join(os.tmpdir(), "strata-dumpjob-test-"));
     try {
-      const job: DumpJob = {
-        method: "pipe",
+      const job = archiveJob.parse({
+        name: "numbers",
+        methods: ["pipe"],
         repository,
         prefix: "bmhost",
         niceLevel: 10,
-        purgeDuplicates: true,
         pipe: [{ name: "numbers", command: ["seq", "1", "1000"], fileType: "txt", compression: "gzip" }],
-      };
+      });
       const changes: string[] = [];
       const day1 = await runDumpJob(job, { now: new Date(2027, 2, 1, 3), permissions: { archiveMode: 0o640 } });
       const day2 = await runDumpJob(job, {
@@ -36,9 +38,19 @@ describe("dump job run", () => {
     }
   });
 
-  it("rejects a job whose method has no settings", async () => {
-    await expect(runDumpJob({ method: "mysql", repository: "/tmp", prefix: "p" })).rejects.toThrow(
-      'Job method "mysql" has no "mysql" settings',
-    );
+  it("refuses a job without a dump method", async () => {
+    const job = archiveJob.parse({ name: "t", methods: ["tarball"], repository: "/tmp", prefix: "p", tarball: { targets: ["/etc"] } });
+    await expect(runDumpJob(job)).rejects.toThrow('Job "t" lists no dump method (mysql, pgsql, svn or pipe)');
+  });
+
+  it("reads a MySQL password from its password file", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "strata-pw-test-"));
+    try {
+      await writeFile(path.join(dir, "pw"), "s3cret\n", { mode: 0o600 });
+      expect(await readPassword({ passwordFile: path.join(dir, "pw") })).toBe("s3cret");
+      await expect(readPassword({ passwordFile: path.join(dir, "nope") })).rejects.toThrow(`Cannot read password file "${dir}/nope"`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Entry points of the dump methods (mysql, pgsql, svn, pipe): per-method functions shaped like the archive
 // methods (ArchiveContext in, MethodOutcome out) for the archive run, and whole-job runners giving a SessionResult.
+import type { ArchiveJob } from "@/lib/schemas/archive-job";
 import type { MethodOutcome } from "../archive/tarball";
 import type { EngineCallbacks, SessionResult } from "../types";
 import type { Permissions } from "../archive/permissions";
@@ -48,18 +49,9 @@ export async function runPipeMethod(ctx: DumpContext, entries: PipeEntry[]): Pro
   return toMethodOutcome(await dumpPipes(ctx, entries));
 }
 
-/** The parts of an archive job the dump methods read (field names as in the archive job schema). */
-export interface DumpJob {
-  method: "mysql" | "pgsql" | "svn" | "pipe";
-  repository: string;
-  prefix: string;
-  niceLevel?: number;
-  purgeDuplicates?: boolean;
-  mysql?: MysqlSettings;
-  pgsql?: PgsqlSettings;
-  svn?: SvnSettings;
-  pipe?: PipeEntry[];
-}
+/** The dump methods an archive job can list. */
+export type DumpMethod = "mysql" | "pgsql" | "svn" | "pipe";
+const DUMP_METHODS: readonly string[] = ["mysql", "pgsql", "svn", "pipe"];
 
 /** Run-time choices of a whole-job run. */
 export interface DumpRunOptions {
@@ -68,10 +60,15 @@ export interface DumpRunOptions {
   runner?: CommandRunner;
   permissions?: Permissions;
   force?: boolean;
+  /** Only these methods (default: every dump method the job lists). */
+  only?: DumpMethod[];
 }
 
-/** Runs one dump job's method (no lock, purge or upload: the archive run does those) into a SessionResult. */
-export async function runDumpJob(job: DumpJob, opts: DumpRunOptions = {}): Promise<SessionResult> {
+/**
+ * Runs the dump methods of an archive job, in the job's order, into one SessionResult. No lock, purge or
+ * upload: `runArchiveJob` does those around all methods; this is for callers that only dump.
+ */
+export async function runDumpJob(job: ArchiveJob, opts: DumpRunOptions = {}): Promise<SessionResult> {
   const startedAt = new Date();
   const now = opts.now ?? startedAt;
   const ctx: DumpContext = {
@@ -80,53 +77,63 @@ export async function runDumpJob(job: DumpJob, opts: DumpRunOptions = {}): Promi
     now,
     callbacks: opts.callbacks ?? {},
     permissions: opts.permissions ?? {},
-    purgeDuplicates: job.purgeDuplicates ?? false,
+    purgeDuplicates: job.purgeDuplicates,
     niceLevel: job.niceLevel,
     runner: opts.runner,
     force: opts.force,
   };
-  const out = await runMethod(ctx, job);
+  const methods = job.methods.filter((m): m is DumpMethod => DUMP_METHODS.includes(m) && (!opts.only || opts.only.includes(m as DumpMethod)));
+  if (methods.length === 0) throw new Error(`Job "${job.name}" lists no dump method (mysql, pgsql, svn or pipe)`);
+  const total: MethodOutcome = { outputs: [], errors: 0, members: 0, bytes: 0 };
+  for (const method of methods) {
+    ctx.callbacks.onLog?.(`Using method "${method}".`);
+    const out = await runMethod(ctx, job, method);
+    total.outputs.push(...out.outputs);
+    total.errors += out.errors;
+    total.members += out.members;
+    total.bytes += out.bytes;
+  }
   return {
-    status: out.errors > 0 ? "partial" : "success",
+    status: total.errors > 0 ? "partial" : "success",
     time: Math.floor(now.getTime() / 1000),
     startedAt,
     finishedAt: new Date(),
     stats: {
-      sourceFiles: out.outputs.length,
-      sourceBytes: out.bytes,
+      sourceFiles: total.outputs.length,
+      sourceBytes: total.bytes,
       changedFiles: 0,
-      newFiles: out.outputs.length,
+      newFiles: total.outputs.length,
       deletedFiles: 0,
-      incrementBytes: out.bytes,
-      errors: out.errors,
+      incrementBytes: total.bytes,
+      errors: total.errors,
     },
-    outputs: out.outputs,
+    outputs: total.outputs,
   };
 }
 
-function missing(job: DumpJob): Error {
-  return new Error(`Job method "${job.method}" has no "${job.method}" settings`);
+function missing(method: DumpMethod): Error {
+  return new Error(`Job method "${method}" has no "${method}" settings`);
 }
 
-async function runMethod(ctx: DumpContext, job: DumpJob): Promise<MethodOutcome> {
-  switch (job.method) {
+async function runMethod(ctx: DumpContext, job: ArchiveJob, method: DumpMethod): Promise<MethodOutcome> {
+  switch (method) {
     case "mysql":
-      if (!job.mysql) throw missing(job);
+      if (!job.mysql) throw missing(method);
       return runMysqlMethod(ctx, job.mysql);
     case "pgsql":
-      if (!job.pgsql) throw missing(job);
+      if (!job.pgsql) throw missing(method);
       return runPgsqlMethod(ctx, job.pgsql);
     case "svn":
-      if (!job.svn) throw missing(job);
+      if (!job.svn) throw missing(method);
       return runSvnMethod(ctx, job.svn);
     case "pipe":
-      if (!job.pipe) throw missing(job);
+      if (!job.pipe) throw missing(method);
       return runPipeMethod(ctx, job.pipe);
   }
 }
 
-/** Same as runDumpJob, for a pipe job. */
-export const runPipeJob = (job: DumpJob & { method: "pipe" }, opts?: DumpRunOptions) => runDumpJob(job, opts);
+/** runDumpJob limited to the job's pipe method. */
+export const runPipeJob = (job: ArchiveJob, opts: DumpRunOptions = {}) => runDumpJob(job, { ...opts, only: ["pipe"] });
 
-/** Same as runDumpJob, for an svn job. */
-export const runSvnJob = (job: DumpJob & { method: "svn" }, opts?: DumpRunOptions) => runDumpJob(job, opts);
+/** runDumpJob limited to the job's svn method. */
+export const runSvnJob = (job: ArchiveJob, opts: DumpRunOptions = {}) => runDumpJob(job, { ...opts, only: ["svn"] });

@@ -1,7 +1,7 @@
 // The mysql dump method: `mariadb-dump`/`mysqldump` per database or all in one, with the credentials in a
 // temporary 0600 option file (`--defaults-extra-file`) that is removed whatever happens.
 import { formatDay, mysqlDumpName } from "../archive/naming";
-import { checkDatabaseName, pickCommand, runnerOf, runDumpSteps, runToString, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
+import { checkDatabaseName, pickCommand, readPassword, runnerOf, runDumpSteps, runToString, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
 import type { Compression } from "./write-command-output";
 
 /** Settings of a mysql dump (backup-manager's BM_MYSQL_* keys). */
@@ -16,6 +16,8 @@ export interface MysqlSettings {
   safeDumps?: boolean;
   user: string;
   password?: string;
+  /** A 0600 file holding the password, read at run time (used when `password` is unset). */
+  passwordFile?: string;
   host?: string;
   port?: number;
   compression: Compression;
@@ -35,7 +37,8 @@ export function optionFileValue(v: string): string {
 export async function dumpMysql(ctx: DumpContext, s: MysqlSettings): Promise<StepsOutcome> {
   const dumpCmd = await pickCommand(runnerOf(ctx), ["mariadb-dump", "mysqldump"]);
   const lines = ["[client]", `user=${optionFileValue(s.user)}`];
-  if (s.password) lines.push(`password=${optionFileValue(s.password)}`);
+  const password = await readPassword(s);
+  if (password) lines.push(`password=${optionFileValue(password)}`);
   const secret = await runnerOf(ctx).writeSecretFile("client.cnf", lines.join("\n") + "\n");
   try {
     // --defaults-extra-file must come first on the command line.

@@ -1,7 +1,7 @@
 // The pgsql dump method: `pg_dump` per listed database or `pg_dumpall` for all, with the password in a
 // temporary 0600 file named by PGPASSFILE for the dump process only (the user's ~/.pgpass is never touched).
 import { formatDay, pgsqlDumpName } from "../archive/naming";
-import { checkDatabaseName, pickCommand, runnerOf, runDumpSteps, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
+import { checkDatabaseName, pickCommand, readPassword, runnerOf, runDumpSteps, type DumpContext, type DumpStep, type StepsOutcome } from "./dump-step";
 import type { Compression } from "./write-command-output";
 
 /** Settings of a pgsql dump (backup-manager's BM_PGSQL_* keys). */
@@ -10,6 +10,8 @@ export interface PgsqlSettings {
   databases: "all" | string[];
   user: string;
   password?: string;
+  /** A 0600 file holding the password, read at run time (used when `password` is unset). */
+  passwordFile?: string;
   /** Empty → the local Unix socket (no `-h`). */
   host?: string;
   port?: number;
@@ -27,8 +29,9 @@ export function pgpassField(v: string): string {
 export async function dumpPgsql(ctx: DumpContext, s: PgsqlSettings): Promise<StepsOutcome> {
   const all = s.databases === "all";
   const cmd = await pickCommand(runnerOf(ctx), [all ? "pg_dumpall" : "pg_dump"]);
-  const secret = s.password
-    ? await runnerOf(ctx).writeSecretFile("pgpass", `*:*:*:${pgpassField(s.user)}:${pgpassField(s.password)}\n`)
+  const password = await readPassword(s);
+  const secret = password
+    ? await runnerOf(ctx).writeSecretFile("pgpass", `*:*:*:${pgpassField(s.user)}:${pgpassField(password)}\n`)
     : undefined;
   try {
     // -w: never prompt; a missing or wrong password is an error, not a hang.
