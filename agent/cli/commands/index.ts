@@ -5,6 +5,11 @@ import { archiveCommands } from "./archive";
 import { backupCommand } from "./backup";
 import { regressCommand } from "./regress";
 import { runCommand } from "./run";
+import { restoreCommand } from "./restore";
+import { listCommands } from "./list";
+import { removeCommand } from "./remove";
+import { verifyCommand } from "./verify";
 
 /** All verbs, in the order `--help` lists them. */
 export const commands: CliCommand[] = [backupCommand, regressCommand, runCommand, versionCommand, ...archiveCommands];
+commands.push(restoreCommand, ...listCommands, removeCommand, verifyCommand);
