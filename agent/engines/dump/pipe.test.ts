@@ -1,4 +1,6 @@
-import { readdir } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { dumpPipes } from "./pipe";
 import { makeDumpContext, sh } from "./test-support";
@@ -66,6 +68,31 @@ describe("pipe archives", () => {
       expect(out.outputs.map((o) => o.name)).toEqual(["bmhost-after.20270301.txt"]);
       expect(t.itemErrors.map((e) => e.error.message)).toEqual(['Pipe archive "nofile" has no file type']);
     } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("removes the partial archive when the disk fills up and leaves the earlier archive intact", async () => {
+    const t = await makeDumpContext();
+    const small = path.join(t.repository, "small");
+    await mkdir(small);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", small]);
+    } catch (err) {
+      throw new Error(`This test needs to mount a small tmpfs (root): ${(err as Error).message}`);
+    }
+    try {
+      const ctx = { ...t.ctx, repository: small };
+      const first = await dumpPipes(ctx, [{ name: "small", command: ["seq", "1", "1000"], fileType: "txt", compression: "none" }]);
+      const before = await readdir(small);
+      const earlier = await readFile(first.outputs[0].path);
+      await expect(
+        dumpPipes(ctx, [{ name: "big", command: ["head", "-c", "2000000", "/dev/urandom"], fileType: "bin", compression: "none" }]),
+      ).rejects.toThrow('Cannot write "bmhost-big.20270301.bin": no space left on device');
+      expect(await readdir(small)).toEqual(before);
+      expect((await readFile(first.outputs[0].path)).equals(earlier)).toBe(true);
+    } finally {
+      execFileSync("umount", [small]);
       await t.cleanup();
     }
   });
