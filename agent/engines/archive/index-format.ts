@@ -1,6 +1,6 @@
 // The random-access index sidecar `<archive>.idx.json`: for each tar member, where its header and data
 // start in the uncompressed stream, and for each compressed block where it starts in both streams.
-// Format (v1), documented in docs/archive-index.md:
+// Format (v1), documented in README.md beside this file:
 //   { v: 1, kind: "tar", compression, archiveSize, tarSize, blockSize,
 //     blocks: [[u, c], ...],            // block i starts at uncompressed u, compressed c ("none": [])
 //     members: [{ n, t, h, d, s, m, mt, l? }, ...] }   // name, typeflag, header/data offsets, size, mode, mtime, link
