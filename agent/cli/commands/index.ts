@@ -9,7 +9,9 @@ import { restoreCommand } from "./restore";
 import { listCommands } from "./list";
 import { removeCommand } from "./remove";
 import { verifyCommand } from "./verify";
+import { uploadCommands } from "./upload";
 
 /** All verbs, in the order `--help` lists them. */
 export const commands: CliCommand[] = [backupCommand, regressCommand, runCommand, versionCommand, ...archiveCommands];
 commands.push(restoreCommand, ...listCommands, removeCommand, verifyCommand);
+commands.push(...uploadCommands);
