@@ -1,5 +1,5 @@
-// The console shell. No loading.tsx at this level on purpose: a Suspense boundary here would stream the
-// shell before nested layouts run their role checks, and forbidden() would then come after a 200 status.
+// The console shell. Loading boundaries (loading.tsx) sit only on segments whose pages never answer 403/404:
+// a Suspense boundary above a role or existence check would stream a 200 before forbidden()/notFound() runs.
 import { pageCaller } from "@/lib/auth/page";
 import { Shell } from "@/components/layout/shell";
 
