@@ -80,6 +80,7 @@ describe("SFTP uploader", () => {
       });
       await expect(cut).rejects.toBeInstanceOf(ConnectionLostError);
       expect(proxy.cuts()).toBe(1);
+      await proxy.settled();
     } finally {
       await proxy.stop();
     }

@@ -99,34 +99,46 @@ export async function startTestSshd(): Promise<TestSshd> {
 /** A TCP proxy to `targetPort` that drops each connection after `cutAfter()` client→server bytes (Infinity = never). */
 export async function startCuttingProxy(targetPort: number, cutAfter: () => number) {
   const sockets = new Set<net.Socket>();
+  const upstreamClosed: Promise<void>[] = [];
   let cuts = 0;
   const server = net.createServer((client) => {
     const limit = cutAfter();
     const upstream = net.connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
+    upstreamClosed.push(new Promise((r) => upstream.once("close", () => r())));
     let forwarded = 0;
+    let cut = false;
     client.on("data", (d: Buffer) => {
+      if (cut) return;
       forwarded += d.length;
       if (forwarded > limit) {
+        // Cut like a dropped link: the client loses its socket; the server gets a clean EOF after the
+        // bytes already forwarded (a reset could make it discard them and the test would be flaky).
+        cut = true;
         cuts++;
+        upstream.unpipe(client);
+        upstream.resume();
+        upstream.end();
         client.destroy();
-        upstream.destroy();
         return;
       }
       upstream.write(d);
     });
     upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
+    client.on("error", () => undefined).on("close", () => {
+      if (!cut) upstream.destroy();
+    });
+    upstream.on("error", () => client.destroy()).on("close", () => client.destroy());
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
     port: (server.address() as net.AddressInfo).port,
     cuts: () => cuts,
+    /** Waits until the server side of every cut connection has finished (sshd wrote what it received). */
+    settled: async () => {
+      const timeout = new Promise<void>((r) => setTimeout(r, 10_000).unref());
+      await Promise.race([Promise.all(upstreamClosed), timeout]);
+    },
     stop: () =>
       new Promise<void>((r) => {
         sockets.forEach((s) => s.destroy());
