@@ -36,6 +36,8 @@ export class DeltaMatcher {
   private h = 0;
   private readonly rkPow: number;
   private prevBlock = -2;
+  private strongAt = -1;
+  private strongVal: Uint8Array | null = null;
 
   constructor(
     private readonly sig: Signature,
@@ -107,6 +109,7 @@ export class DeltaMatcher {
     this.buf.copyWithin(0, this.pos, this.end);
     this.end -= this.pos;
     this.pos = this.litStart = 0;
+    this.strongAt = -1;
   }
 
   private scan(): void {
@@ -118,6 +121,7 @@ export class DeltaMatcher {
     for (;;) {
       if (!this.haveWindow) {
         if (this.pos + n > this.end) return;
+        if (this.tryContinue()) continue;
         this.loadWindow(this.pos + n);
       }
       if (this.tryMatch()) continue;
@@ -170,14 +174,30 @@ export class DeltaMatcher {
     return hit;
   }
 
+  /**
+   * Right after a match, tries the next basis block by strong sum alone: in a run of unchanged data this
+   * skips the weak sum. The strong sum is kept for tryMatch at the same position.
+   */
+  private tryContinue(): boolean {
+    const cont = this.prevBlock + 1;
+    if (cont <= 0 || cont >= this.sig.blockCount) return false;
+    const strong = strongSum(this.strongKind, this.buf, this.pos, this.n);
+    if (this.strongEquals(cont, strong)) return this.emitMatch(cont, this.n);
+    this.strongAt = this.pos;
+    this.strongVal = strong;
+    return false;
+  }
+
   /** Checks the full window at pos; on a match emits it and moves past it. */
   private tryMatch(): boolean {
     const weak = this.weak();
     const { weak: weaks, blockCount } = this.sig;
-    let strong: Uint8Array | null = null;
+    // Reuse tryContinue's strong sum (no other strong sum is computed in between: scan is synchronous).
+    let strong: Uint8Array | null = this.strongAt === this.pos ? this.strongVal : null;
+    this.strongAt = -1;
     const cont = this.prevBlock + 1;
     if (cont > 0 && cont < blockCount && weaks[cont] === weak) {
-      strong = strongSum(this.strongKind, this.buf, this.pos, this.n);
+      strong ??= strongSum(this.strongKind, this.buf, this.pos, this.n);
       if (this.strongEquals(cont, strong)) return this.emitMatch(cont, this.n);
     }
     for (let j = this.head[this.bucket(weak)]; j !== -1; j = this.next[j]) {

@@ -13,8 +13,13 @@ export const RK_SEED = 1;
 export function rollsum(buf: Uint8Array, start: number, end: number): number {
   let s1 = 0, s2 = 0;
   for (let i = start; i < end; ) {
-    // Reduce every 4 KiB so the sums stay exact doubles whatever the block length.
-    const stop = Math.min(end, i + 4096);
+    // Reduce every 1 KiB so the sums stay small integers whatever the block length; 4 bytes per step.
+    const stop = Math.min(end, i + 1024);
+    for (; i + 4 <= stop; i += 4) {
+      const b0 = buf[i], b1 = buf[i + 1], b2 = buf[i + 2], b3 = buf[i + 3];
+      s2 += 4 * s1 + 4 * b0 + 3 * b1 + 2 * b2 + b3;
+      s1 += b0 + b1 + b2 + b3;
+    }
     for (; i < stop; i++) {
       s1 += buf[i];
       s2 += s1;
