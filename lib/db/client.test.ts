@@ -266,7 +266,7 @@ describe("unreachable databases", () => {
 
   it("make `npm run db:migrate` exit 1 with exactly one line on stderr", async () => {
     const port = await closedPort();
-    const run = promisify(execFile)("npx", ["tsx", "scripts/migrate.ts"], {
+    const run = promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], {
       env: { ...process.env, DATABASE_URL: `postgresql://strata:pw@127.0.0.1:${port}/strata` },
     });
     const err = (await run.then(() => null, (e: unknown) => e)) as { code: number; stderr: string };

@@ -14,7 +14,7 @@ let child: ChildProcess | undefined;
 
 /** Starts embedded.fixture.ts on `dataDir` and resolves once it has migrated and written. */
 function startChild(dataDir: string): Promise<ChildProcess> {
-  const proc = spawn("npx", ["tsx", "lib/db/embedded.fixture.ts", dataDir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const proc = spawn(process.execPath, ["--import", "tsx", "lib/db/embedded.fixture.ts", dataDir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stderr = "";
   proc.stderr!.on("data", (d) => (stderr += d));
   return new Promise((resolve, reject) => {
@@ -48,13 +48,12 @@ describe("embedded database", () => {
     const dataDir = path.join(tmp, "data", "nested"); // parents do not exist yet
     child = await startChild(dataDir);
     const holder = Number((await fs.readFile(path.join(dataDir, "pg.pid"), "utf8")).split(" ")[0]);
-    expect(holder).toBeGreaterThan(0);
+    expect(holder).toBe(child.pid);
     await expect(startEmbeddedDatabase({ dataDir })).rejects.toThrow(
       `Cannot start the embedded database "${path.join(dataDir, "pg")}": it is in use by process ${holder}`,
     );
 
     const exited = new Promise((r) => child!.once("exit", r));
-    // npx runs tsx which runs node: kill the whole group as a crash would.
     process.kill(-child.pid!, "SIGKILL");
     await exited;
     child = undefined;
