@@ -40,7 +40,7 @@ describe("repositories Strata writes, read by the real rdiff-backup", () => {
       if (n === 1) await session1(src, T0 - 5000);
       else await mutate(src, n, T0 + n * 1000);
       if (n === 1) {
-        const cli = await runAgent(["backup", "--current-time", String(timeOf(1)), src, repo]);
+        const cli = await runAgent(["backup", "--current-time", String(timeOf(1)), src, repo], {}, true);
         expect(cli.code, cli.stderr).toBe(0);
       } else await strataBackup(src, repo, n);
       manifests.set(n, await manifestOf(src));

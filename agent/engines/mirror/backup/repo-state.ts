@@ -22,10 +22,12 @@ export async function inspectRepository(repo: string, dataDir: string): Promise<
     if (meta > 1) throw new AgentError("fatal", `Cannot use repository "${repo}": rdiff-backup-data has no current_mirror marker but several sessions`);
     return { kind: "interrupted" };
   }
-  for (const m of markers) {
-    const text = await readFile(path.join(dataDir, m.name), "latin1").catch(() => "");
+  // Only the newest marker belongs to a session that may still run; the older one's process finished it.
+  const newest = markers.reduce((a, b) => (b.time > a.time ? b : a));
+  if (markers.length > 1) {
+    const text = await readFile(path.join(dataDir, newest.name), "latin1").catch(() => "");
     const pid = Number(/^PID\s*([0-9]+)/im.exec(text)?.[1] ?? 0);
-    if (markers.length > 1 && pid && pid !== process.pid && processAlive(pid)) {
+    if (pid && pid !== process.pid && processAlive(pid)) {
       throw new AgentError("locked", `Cannot use repository "${repo}": a session with process id ${pid} still seems to be running`);
     }
   }

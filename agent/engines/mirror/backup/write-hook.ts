@@ -1,17 +1,16 @@
 // Test hook for crash tests: STRATA_TEST_KILL_AFTER_WRITES=N makes the process SIGKILL itself at its
-// Nth repository write (each file creation, data chunk, rename, unlink, mkdir or attribute change counts).
+// Nth repository write (each file creation, data chunk, rename, unlink, mkdir or attribute change counts);
+// STRATA_TEST_WRITE_COUNT_FILE=F writes the number of writes into F at exit (to choose kill points).
+import { writeFileSync } from "node:fs";
 
 let count = 0;
 const limit = Number(process.env.STRATA_TEST_KILL_AFTER_WRITES ?? "0");
+const countFile = process.env.STRATA_TEST_WRITE_COUNT_FILE;
+if (countFile) process.on("exit", () => writeFileSync(countFile, String(count)));
 
 /** Counts one repository write; kills the process when the test hook's limit is reached. */
 export function countWrite(): void {
-  if (limit <= 0) return;
+  if (limit <= 0 && !countFile) return;
   count++;
-  if (count >= limit) process.kill(process.pid, "SIGKILL");
-}
-
-/** Writes counted so far (tests print it to pick kill points). */
-export function writesSoFar(): number {
-  return count;
+  if (limit > 0 && count >= limit) process.kill(process.pid, "SIGKILL");
 }
