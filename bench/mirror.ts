@@ -112,6 +112,27 @@ async function main(): Promise<void> {
     if (t !== "rsync" && results[t].restore[0]) verified[t] = sameTree(oldest, manifest(`${dirs.restore}-${t}`)) ? "yes" : "NO";
   }
 
+  const startup = tools.includes("strata") ? await measure(process.execPath, ["--import", "tsx", path.join(ROOT, "agent/main.ts"), "version"], { cwd: ROOT }) : null;
+  printReport({ o, ds, dirs, results, verified, startup });
+  if (errors.size) {
+    console.log("\nFailures:");
+    for (const [k, v] of errors) console.log(`- ${k}: ${v.replace(/\n/g, "\n  ")}`);
+  }
+  if (o.micro) console.log("\n" + (await runDeltaBench(path.join(o.work, "delta"), Math.max(8, Math.round(64 * Math.min(1, o.scale * 4))))));
+  if (!o.keep) rmSync(o.work, { recursive: true, force: true });
+}
+
+interface Report {
+  o: Options;
+  ds: { files: string[]; bytes: number };
+  dirs: Record<string, string>;
+  results: Record<Tool, Record<Step, Array<Measurement | null>>>;
+  verified: Partial<Record<Tool, string>>;
+  startup: Measurement | null;
+}
+
+/** Prints the comparison table with the ratios and targets of issue 3. */
+function printReport({ o, ds, dirs, results, verified, startup }: Report): void {
   const s = results.strata, r = results["rdiff-backup"], y = results.rsync;
   const val = (x: Record<Step, Array<Measurement | null>> | undefined, step: Step) => (x ? sum(x[step]) : NaN);
   const incBytes = (t: Tool) => treeBytes(path.join(dirs[t] ?? "", "rdiff-backup-data/increments"));
@@ -140,12 +161,9 @@ async function main(): Promise<void> {
     ),
   );
   console.log("\nrsync -a keeps no history: its \"restore\" copies the latest tree back; it is the floor for copying speed.");
-  if (errors.size) {
-    console.log("\nFailures:");
-    for (const [k, v] of errors) console.log(`- ${k}: ${v.replace(/\n/g, "\n  ")}`);
+  if (startup) {
+    console.log(`\nStrata process start-up alone (\`version\` verb through tsx): ${startup.seconds.toFixed(2)} s, ${startup.peakRssMb.toFixed(0)} MB peak RSS; it is included in every Strata time above.`);
   }
-  if (o.micro) console.log("\n" + (await runDeltaBench(path.join(o.work, "delta"), Math.max(8, Math.round(64 * Math.min(1, o.scale * 4))))));
-  if (!o.keep) rmSync(o.work, { recursive: true, force: true });
 }
 
 function sameTree(a: Map<string, string>, b: Map<string, string>): boolean {
