@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { childEnv } from "./runner";
 import { dumpPgsql, pgpassField } from "./pgsql";
 import { makeDumpContext, requireTool, sh } from "./test-support";
 
@@ -107,6 +108,20 @@ describe("pgsql dump", () => {
       expect(existsSync(pgpass) ? readFileSync(pgpass, "utf8") : null).toBe(pgpassBefore);
     } finally {
       await t.cleanup();
+    }
+  });
+
+  it("does not pass inherited PGPASSWORD or MYSQL_PWD on to dump processes", () => {
+    process.env.PGPASSWORD = "inherited";
+    process.env.MYSQL_PWD = "inherited";
+    try {
+      const env = childEnv({ PGPASSFILE: "/x" });
+      expect(env.PGPASSWORD).toBeUndefined();
+      expect(env.MYSQL_PWD).toBeUndefined();
+      expect(env.PGPASSFILE).toBe("/x");
+    } finally {
+      delete process.env.PGPASSWORD;
+      delete process.env.MYSQL_PWD;
     }
   });
 });

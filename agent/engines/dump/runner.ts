@@ -41,6 +41,16 @@ export interface CommandRunner {
 
 const STDERR_KEEP = 8192;
 
+// Inherited credentials would override the per-dump files (libpq prefers PGPASSWORD to PGPASSFILE).
+const NOT_INHERITED = ["MYSQL_PWD", "PGPASSWORD", "PGPASSFILE"];
+
+/** The agent's environment minus inherited database credentials, plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of NOT_INHERITED) delete env[k];
+  return { ...env, ...extra };
+}
+
 /** Runs commands as local child processes. */
 export class LocalRunner implements CommandRunner {
   readonly host = "localhost";
@@ -49,7 +59,7 @@ export class LocalRunner implements CommandRunner {
     if (argv.length === 0) throw new Error("Cannot start a command: the argument list is empty");
     const child = spawn(argv[0], argv.slice(1), {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...opts.env },
+      env: childEnv(opts.env),
     });
     let stderr = "";
     child.stderr.setEncoding("utf8");
