@@ -96,4 +96,19 @@ describe("pipe archives", () => {
       await t.cleanup();
     }
   });
+
+  it("stops the command and leaves nothing when the run is cancelled", async () => {
+    const t = await makeDumpContext();
+    try {
+      const ac = new AbortController();
+      const ctx = { ...t.ctx, callbacks: { ...t.ctx.callbacks, signal: ac.signal } };
+      const run = dumpPipes(ctx, [{ name: "endless", command: ["yes"], fileType: "txt", compression: "gzip" }]);
+      setTimeout(() => ac.abort(), 300);
+      await expect(run).rejects.toThrow(/abort|cancel/i);
+      expect(await readdir(t.repository)).toEqual([]);
+      expect((await t.runner.started[0].cmd.done).signal).toBe("SIGTERM");
+    } finally {
+      await t.cleanup();
+    }
+  });
 });

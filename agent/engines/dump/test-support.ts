@@ -11,13 +11,14 @@ import { LocalRunner, type RunningCommand, type SecretFile } from "./runner";
 
 /** A LocalRunner that keeps every argv, env addition and secret file path it handled. */
 export class RecordingRunner extends LocalRunner {
-  readonly started: { argv: string[]; env?: Record<string, string> }[] = [];
+  readonly started: { argv: string[]; env?: Record<string, string>; cmd: RunningCommand }[] = [];
   readonly secrets: string[] = [];
   readonly secretContents: string[] = [];
 
   override start(argv: string[], opts: { env?: Record<string, string> } = {}): RunningCommand {
-    this.started.push({ argv, env: opts.env });
-    return super.start(argv, opts);
+    const cmd = super.start(argv, opts);
+    this.started.push({ argv, env: opts.env, cmd });
+    return cmd;
   }
 
   override async writeSecretFile(name: string, content: string): Promise<SecretFile> {
