@@ -132,4 +132,23 @@ describe("SFTP uploader", () => {
     expect(await fetchHostKeyFingerprint("127.0.0.1", sshd.port)).toBe(sshd.hostKeyFingerprint);
     expect(normalizeFingerprint(sshd.hostKeyFingerprint.slice(7) + "=")).toBe(sshd.hostKeyFingerprint);
   });
+
+  it("falls back to a size check on an SFTP-only account where exec is not allowed", async () => {
+    const sftpOnly = await startTestSshd(["ForceCommand internal-sftp"]);
+    try {
+      const remote = path.join(work, "remote4");
+      const f = await localFile("bmhost-y.20270301.txt", 70_000);
+      const u = new SftpUploader({ ...dest(remote), port: sftpOnly.port, hostKeyFingerprint: sftpOnly.hostKeyFingerprint, privateKey: await readFile(sftpOnly.userKeyPath) });
+      await u.connect();
+      try {
+        await u.ensureDestination();
+        expect(await u.upload(f)).toMatchObject({ verified: "size", bytesSent: f.size, skipped: false });
+      } finally {
+        await u.close();
+      }
+      expect((await readFile(path.join(remote, f.name))).equals(await readFile(f.path))).toBe(true);
+    } finally {
+      await sftpOnly.stop();
+    }
+  });
 });

@@ -195,6 +195,8 @@ export class SftpUploader implements Uploader {
     return new Promise((resolve) => {
       client.exec(`sha256sum -- ${quoted}`, (err, stream) => {
         if (err) return resolve(undefined);
+        // No input: an SFTP-only account runs its forced command instead, which then ends at EOF.
+        stream.end();
         let out = "";
         stream.on("data", (d: Buffer) => (out += d.toString("utf8")));
         stream.stderr.resume();

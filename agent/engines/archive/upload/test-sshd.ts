@@ -46,7 +46,7 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
 }
 
 /** Starts `sshd -D` as the current user with key-only login; fails clearly when sshd is missing. */
-export async function startTestSshd(): Promise<TestSshd> {
+export async function startTestSshd(extraConfig: string[] = []): Promise<TestSshd> {
   const sshd = "/usr/sbin/sshd";
   if (!existsSync(sshd)) throw new Error(`This test needs "${sshd}" (Debian package openssh-server)`);
   if (!existsSync("/run/sshd")) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
@@ -73,6 +73,7 @@ export async function startTestSshd(): Promise<TestSshd> {
       "PermitRootLogin prohibit-password",
       "Subsystem sftp internal-sftp",
       "LogLevel ERROR",
+      ...extraConfig,
       "",
     ].join("\n"),
   );
