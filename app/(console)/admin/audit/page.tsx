@@ -31,18 +31,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader title="Audit log" subtitle={`${total} events: who changed what, when and from where.`} />
       <form className="mb-4 flex flex-wrap items-end gap-3" method="get">
-        <Select name="action" defaultValue={sp.action ?? ""} aria-label="Action" className="w-48">
+        <div className="w-48"><Select name="action" defaultValue={sp.action ?? ""} aria-label="Action">
           <option value="">All actions</option>
           {actions.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>
           ))}
-        </Select>
-        <Input name="actor" placeholder="Actor email" defaultValue={sp.actor} className="w-48" aria-label="Actor" />
-        <Input name="target" placeholder="Target" defaultValue={sp.target} className="w-48" aria-label="Target" />
-        <Input name="from" type="date" defaultValue={sp.from} className="w-40" aria-label="From" />
-        <Input name="to" type="date" defaultValue={sp.to} className="w-40" aria-label="To" />
+        </Select></div>
+        <div className="w-48"><Input name="actor" placeholder="Actor email" defaultValue={sp.actor} aria-label="Actor" /></div>
+        <div className="w-48"><Input name="target" placeholder="Target" defaultValue={sp.target} aria-label="Target" /></div>
+        <div className="w-40"><Input name="from" type="date" defaultValue={sp.from} aria-label="From" /></div>
+        <div className="w-40"><Input name="to" type="date" defaultValue={sp.to} aria-label="To" /></div>
         <Button type="submit" variant="secondary">
           Filter
         </Button>
