@@ -11,7 +11,7 @@ import { writeCommandOutput, type Compression } from "./write-command-output";
 
 /** What a dump method needs: the archive methods' run context plus where commands run. */
 export interface DumpContext extends ArchiveContext {
-  /** Local child processes by default; an SSH runner later runs the dumps on a remote host. */
+  /** Local child processes by default; an SshRunner runs the dumps on a remote host. */
   runner?: CommandRunner;
   /** Rebuild an archive that already exists (backup-manager `--force`). */
   force?: boolean;

@@ -1,5 +1,5 @@
 // Where dump commands run: the CommandRunner interface and its local child-process implementation.
-// A later SSH runner (exec channel) implements the same interface so dumps can run on a remote host.
+// SshRunner (ssh-runner.ts) implements the same interface over an SSH exec channel for remote hosts.
 import { spawn } from "node:child_process";
 import { constants } from "node:fs";
 import { access, mkdtemp, open, rm } from "node:fs/promises";
