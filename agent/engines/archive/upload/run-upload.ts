@@ -138,8 +138,20 @@ async function uploadWithResume(
     } catch (err) {
       if (!isConnectionLost(err) || attempt >= retries) throw err;
       callbacks?.onLog?.(`${(err as Error).message}; reconnecting to resume "${file.name}".`);
-      await uploader.close();
-      await uploader.connect();
+      await reconnect(uploader, retries - attempt);
+    }
+  }
+}
+
+/** Reconnects, trying up to `tries` times with a growing pause (1 s, 2 s, …) while the host is unreachable. */
+async function reconnect(uploader: Uploader, tries: number): Promise<void> {
+  for (let i = 1; ; i++) {
+    await uploader.close();
+    try {
+      return await uploader.connect();
+    } catch (err) {
+      if (!(err instanceof AgentError && err.kind === "retryable") || i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 1000 * i));
     }
   }
 }
