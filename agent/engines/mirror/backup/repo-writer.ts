@@ -2,7 +2,6 @@
 // Paths are absolute Buffers; each write is counted for the crash-test hook.
 import { execFile } from "node:child_process";
 import { createWriteStream, promises as fsp } from "node:fs";
-import { once } from "node:events";
 import { promisify } from "node:util";
 import { countWrite } from "./write-hook";
 
@@ -35,7 +34,13 @@ export function tempIn(dir: Buffer): Buffer {
 export async function writeChunks(path: Buffer, chunks: AsyncIterable<Buffer>, mode = 0o600, fsync = false): Promise<number> {
   countWrite();
   const out = createWriteStream(path as unknown as string, { mode, flags: "wx" });
-  await once(out, "open");
+  let failure: Error | undefined;
+  out.on("error", (e) => (failure ??= e));
+  const settled = () => new Promise<void>((res) => {
+    if (failure || out.closed) return res();
+    out.once("drain", res);
+    out.once("close", res);
+  });
   let bytes = 0;
   try {
     const it = chunks[Symbol.asyncIterator]();
@@ -49,11 +54,11 @@ export async function writeChunks(path: Buffer, chunks: AsyncIterable<Buffer>, m
       if (next.done) break;
       countWrite();
       bytes += next.value.length;
-      if (!out.write(next.value)) await Promise.race([once(out, "drain"), once(out, "error").then(([e]) => Promise.reject(e))]);
+      if (!out.write(next.value)) await settled();
+      if (failure) throw failure;
     }
-    if (fsync) await new Promise<void>((res, rej) => out.write(Buffer.alloc(0), (e) => (e ? rej(e) : res())));
-    out.end();
-    await once(out, "close");
+    await new Promise<void>((res) => (out.closed ? res() : (out.once("close", res), out.end())));
+    if (failure) throw failure;
     if (fsync) {
       const fh = await fsp.open(path, "r");
       await fh.sync().finally(() => fh.close());
