@@ -1,0 +1,37 @@
+// Repositories as each caller may see them: admins all, others those of hosts assigned to them.
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { Caller } from "@/lib/auth/caller";
+import { visibleHosts } from "@/lib/data/hosts";
+
+/** The `where` that limits repositories to the caller's (a repository without a host is admin-only). */
+export function visibleRepositories(caller: Caller): Prisma.RepositoryWhereInput {
+  return caller.role === "admin" ? {} : { host: visibleHosts(caller) };
+}
+
+/**
+ * One repository the caller may see, with its agent's address (never the agent's secret unless asked by
+ * server code through `withAgentSecret`). Throws 404 when absent or not visible, so existence never leaks.
+ */
+export async function getVisibleRepository(caller: Caller, id: string, opts: { withAgentSecret?: boolean } = {}) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("not_found", "No such repository");
+  const repo = await db().repository.findFirst({
+    where: { AND: [{ id }, visibleRepositories(caller)] },
+    select: {
+      id: true,
+      name: true,
+      format: true,
+      path: true,
+      hostId: true,
+      importState: true,
+      importError: true,
+      sizeBytes: true,
+      createdAt: true,
+      host: { select: { id: true, name: true } },
+      agent: { select: { id: true, name: true, url: true, lastSeenAt: true, ...(opts.withAgentSecret ? { secretEnc: true } : {}) } },
+    },
+  });
+  if (!repo) throw new AppError("not_found", "No such repository");
+  return repo;
+}
