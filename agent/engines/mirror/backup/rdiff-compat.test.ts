@@ -79,6 +79,8 @@ describe("repositories Strata writes, read by the real rdiff-backup", () => {
     const raw = await fsp.readFile(path.join(repo, "rdiff-backup-data/increments", diff!));
     expect(raw.length).toBeLessThan(2000);
     expect(gunzipSync(raw).subarray(0, 4).toString("hex")).toBe("72730236");
+    const sparse = await fsp.stat(path.join(repo, "rdiff-backup-data/increments/sparse.img.2023-11-18T22:13:20Z.diff.gz"));
+    expect(sparse.size).toBeLessThan(20_000); // 6 bytes changed in a 4 MiB file
   });
 
   it("writes rdiff-backup's data files for every session", async () => {

@@ -65,6 +65,13 @@ export async function session1(root: string, t: number): Promise<void> {
   await put(root, "shift", "shift is a file\n", t);
   await put(root, "photo.png", bytes(2, 5000), t);
   execFileSync("mkfifo", [`${root}/fifo`]);
+  await put(root, "owned.txt", "owned by someone else\n", t);
+  await fsp.chown(at(root, "owned.txt"), 4321, 4321);
+  const sparse = await fsp.open(at(root, "sparse.img"), "w");
+  await sparse.write(Buffer.from("start"), 0, 5, 0);
+  await sparse.write(Buffer.from("end"), 0, 3, 4 * 1024 * 1024);
+  await sparse.close();
+  await fsp.utimes(at(root, "sparse.img"), t, t);
 }
 
 /** Applies the changes of session `n` (2..6); `t` is a fresh mtime for changed files. */
@@ -110,5 +117,10 @@ export async function mutate(root: string, n: number, t: number): Promise<void> 
     await fsp.chmod(at(root, "colon:back\\slash"), 0o640);
     await put(root, "Case.txt", "upper is back\n", t);
     await fsp.rm(at(root, LONG));
+    const sparse = await fsp.open(at(root, "sparse.img"), "r+");
+    await sparse.write(Buffer.from("middle"), 0, 6, 2 * 1024 * 1024);
+    await sparse.close();
+    await fsp.utimes(at(root, "sparse.img"), t, t);
+    await fsp.chown(at(root, "owned.txt"), 4322, 4321);
   }
 }

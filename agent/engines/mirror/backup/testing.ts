@@ -13,6 +13,8 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, "../../../..");
 export interface ManifestEntry {
   type: "file" | "dir" | "symlink" | "fifo" | "other";
   mode: number;
+  uid: number;
+  gid: number;
   mtime?: number;
   sha1?: string;
   target?: string;
@@ -29,7 +31,7 @@ export async function manifestOf(root: string, skip = "rdiff-backup-data"): Prom
   const inodes = new Map<number, string>();
   const walk = async (abs: Buffer, rel: Buffer): Promise<void> => {
     const st = await fsp.lstat(abs);
-    const e: ManifestEntry = { type: "other", mode: st.mode & 0o7777 };
+    const e: ManifestEntry = { type: "other", mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
     if (st.isFile()) {
       e.type = "file";
       e.mtime = Math.floor(st.mtimeMs / 1000);
