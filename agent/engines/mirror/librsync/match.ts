@@ -1,7 +1,8 @@
 // The delta search: slides a block-sized window over the target, rolling the weak sum one byte at a time,
 // and turns windows whose weak and strong sums match a basis block into COPY commands.
 // 1. A hash table (bucket heads + chains) maps weak sums to distinct basis blocks.
-// 2. The roll loop touches only typed arrays and stops at the first bucket hit.
+// 2. The roll loop touches only typed arrays and a small bit filter (cache-resident, ~1/32 false hits) and
+//    stops at the first filter hit.
 // 3. On a hit the block right after the previous match is tried first (so copies merge), then the chain;
 //    the strong sum is computed once per hit.
 // 4. At end of input the window shrinks from the front, which can only match the short last block.
@@ -10,7 +11,7 @@ import type { DeltaEncoder } from "./delta-encoder";
 import { strongKindOf, strongSum, weakKindOf, type Signature, type StrongKind } from "./signature";
 import { RK_MULT, rabinkarp, rabinkarpPower, rollsum, ROLLSUM_OFFSET } from "./weaksum";
 
-const HASH_MULT = 0x9e3779b1;
+const HASH_MULT = 0x9e3779b1 | 0;
 
 /** Multiplicative inverse of the (odd) RabinKarp multiplier mod 2³², for shrinking the window. */
 const RK_INV = (() => {
@@ -26,6 +27,8 @@ export class DeltaMatcher {
   private readonly head: Int32Array;
   private readonly next: Int32Array;
   private readonly shift: number;
+  private readonly filter: Int32Array;
+  private readonly filterShift: number;
   private buf: Uint8Array;
   private pos = 0;
   private end = 0;
@@ -48,10 +51,14 @@ export class DeltaMatcher {
     this.strongKind = strongKindOf(sig.kind);
     this.rkPow = rabinkarpPower(this.n);
     let bits = 10;
-    while (1 << bits < sig.blockCount * 4 && bits < 30) bits++;
+    while (1 << bits < sig.blockCount * 4 && bits < 28) bits++;
     this.shift = 32 - bits;
     this.head = new Int32Array(1 << bits).fill(-1);
     this.next = new Int32Array(sig.blockCount).fill(-1);
+    let fbits = 16;
+    while (1 << fbits < sig.blockCount * 32 && fbits < 24) fbits++;
+    this.filterShift = 32 - fbits;
+    this.filter = new Int32Array(1 << (fbits - 5));
     this.buildTable();
     this.buf = new Uint8Array(Math.max(2 * this.n + 65536, 1 << 20));
   }
@@ -64,6 +71,8 @@ export class DeltaMatcher {
   private buildTable(): void {
     const { weak, blockCount } = this.sig;
     for (let i = 0; i < blockCount; i++) {
+      const f = Math.imul(weak[i], HASH_MULT) >>> this.filterShift;
+      this.filter[f >>> 5] |= 1 << (f & 31);
       const b = this.bucket(weak[i]);
       let last = -1;
       let dup = false;
@@ -146,7 +155,7 @@ export class DeltaMatcher {
 
   /** Rolls until a bucket hit (true) or until the window reaches the end of the buffered input (false). */
   private rollRollsum(): boolean {
-    const buf = this.buf, head = this.head, n = this.n, shift = this.shift;
+    const buf = this.buf, filter = this.filter, n = this.n, shift = this.filterShift;
     const nm = n % 65536;
     const last = this.end - n;
     let s1 = this.s1, s2 = this.s2, pos = this.pos, hit = false;
@@ -155,20 +164,22 @@ export class DeltaMatcher {
       s1 = (s1 + buf[pos + n] + ROLLSUM_OFFSET - o) & 0xffff;
       s2 = (s2 + s1 - nm * o) & 0xffff;
       pos++;
-      if (head[Math.imul((s2 << 16) | s1, HASH_MULT) >>> shift] !== -1) { hit = true; break; }
+      const f = Math.imul((s2 << 16) | s1, HASH_MULT) >>> shift;
+      if ((filter[f >>> 5] & (1 << (f & 31))) !== 0) { hit = true; break; }
     }
     this.s1 = s1; this.s2 = s2; this.pos = pos;
     return hit;
   }
 
   private rollRabinKarp(): boolean {
-    const buf = this.buf, head = this.head, n = this.n, shift = this.shift, pw = this.rkPow;
+    const buf = this.buf, filter = this.filter, n = this.n, shift = this.filterShift, pw = this.rkPow;
     const last = this.end - n;
     let h = this.h, pos = this.pos, hit = false;
     while (pos < last) {
       h = (Math.imul(h, RK_MULT) + buf[pos + n] - Math.imul(pw, buf[pos] + RK_MULT - 1)) | 0;
       pos++;
-      if (head[Math.imul(h, HASH_MULT) >>> shift] !== -1) { hit = true; break; }
+      const f = Math.imul(h, HASH_MULT) >>> shift;
+      if ((filter[f >>> 5] & (1 << (f & 31))) !== 0) { hit = true; break; }
     }
     this.h = h; this.pos = pos;
     return hit;
