@@ -127,6 +127,7 @@ describe("signature serialisation", () => {
     [Buffer.from("727302360000004000000008", "hex"), /unknown magic "0x72730236"/],
     [Buffer.from("7273013600000040000000080102", "hex"), /not a multiple of 12/],
     [Buffer.from("727301360000004000000011", "hex"), /strong length "17" is out of range/],
+    [Buffer.from("727301367fffffff00000008", "hex"), /block length "2147483647" is out of range/],
   ])("rejects an invalid signature (%#) naming the problem", (raw, message) => {
     expect(() => parseSignature(raw)).toThrow(message);
   });

@@ -39,6 +39,8 @@ export interface SignatureOptions {
 }
 
 const DEFAULT_BLOCK_LENGTH = 2048;
+/** Upper bound accepted for block lengths (rdiff-backup's rule gives 1 MiB for a 1 TiB file). */
+export const MAX_BLOCK_LENGTH = 1 << 26;
 
 /** rdiff-backup 2.2's block length: 64 below 10 240 bytes, else ≈ √len rounded down to a multiple of 16. */
 export function blockLengthFor(fileLen: number): number {
@@ -87,8 +89,8 @@ export class SignatureBuilder {
     }
     this.blockLength =
       opts.blockLength ?? (opts.fileLength !== undefined ? blockLengthFor(opts.fileLength) : DEFAULT_BLOCK_LENGTH);
-    if (!Number.isInteger(this.blockLength) || this.blockLength < 1) {
-      throw new RangeError(`Signature block length "${this.blockLength}" must be a positive integer`);
+    if (!Number.isInteger(this.blockLength) || this.blockLength < 1 || this.blockLength > MAX_BLOCK_LENGTH) {
+      throw new RangeError(`Signature block length "${this.blockLength}" must be an integer in 1..${MAX_BLOCK_LENGTH}`);
     }
     const expected = opts.fileLength !== undefined ? Math.ceil(opts.fileLength / this.blockLength) : 64;
     this.weak = new Uint32Array(Math.max(expected, 1));
@@ -190,7 +192,9 @@ export function parseSignature(data: Uint8Array): Signature {
   const blockLength = buf.readUInt32BE(4);
   const strongLength = buf.readUInt32BE(8);
   const maxStrong = strongKindOf(kind) === "md4" ? 16 : 32;
-  if (blockLength < 1) throw new Error("Invalid signature: block length is 0");
+  if (blockLength < 1 || blockLength > MAX_BLOCK_LENGTH) {
+    throw new Error(`Invalid signature: block length "${blockLength}" is out of range 1..${MAX_BLOCK_LENGTH}`);
+  }
   if (strongLength < 1 || strongLength > maxStrong) {
     throw new Error(`Invalid signature: strong length "${strongLength}" is out of range 1..${maxStrong}`);
   }
