@@ -35,3 +35,22 @@ export async function getVisibleRepository(caller: Caller, id: string, opts: { w
   if (!repo) throw new AppError("not_found", "No such repository");
   return repo;
 }
+
+/** Repositories the caller may see, with host, increment count and the latest increment's time. */
+export async function listRepositories(caller: Caller) {
+  const repos = await db().repository.findMany({
+    where: visibleRepositories(caller),
+    orderBy: [{ host: { name: "asc" } }, { name: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      format: true,
+      importState: true,
+      sizeBytes: true,
+      host: { select: { id: true, name: true } },
+      _count: { select: { increments: true } },
+      increments: { orderBy: { time: "desc" }, take: 1, select: { time: true } },
+    },
+  });
+  return repos.map(({ increments, _count, ...r }) => ({ ...r, incrementCount: _count.increments, lastIncrementAt: increments[0]?.time ?? null }));
+}
