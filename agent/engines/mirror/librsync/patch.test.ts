@@ -1,4 +1,5 @@
 import { createReadStream, readFileSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyDelta, DeltaFormatError, patchToFile } from "./patch";
 import { chunked, collect, makeTempDir, prngBytes, rdiff } from "./testing";
@@ -86,6 +87,19 @@ describe("applyDelta", () => {
     }
     expect(total).toBe(200_000_000);
     expect(peak - before).toBeLessThan(64 << 20);
+  });
+
+  it("takes the basis as a path string, a { path } with a byte path, or an open FileHandle", async () => {
+    const d = delta("4a 1000 0100", "00");
+    const want = basis.subarray(0x1000, 0x1100);
+    expect((await collect(applyDelta({ path: Buffer.from(tmp.file("basis")) }, chunked(d, 5)))).equals(want)).toBe(true);
+    const fh = await open(tmp.file("basis"), "r");
+    try {
+      expect((await collect(applyDelta(fh, chunked(d, 5)))).equals(want)).toBe(true);
+      expect((await fh.stat()).size).toBe(basis.length); // still open: the caller owns it
+    } finally {
+      await fh.close();
+    }
   });
 
   it("writes the patched file with patchToFile", async () => {

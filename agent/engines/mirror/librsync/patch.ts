@@ -29,9 +29,21 @@ function bufferBasis(buf: Uint8Array): Basis {
   return { size: buf.length, read: (pos, len) => buf.subarray(pos, pos + len), close: async () => {} };
 }
 
+/**
+ * The basis of a patch: a path (string), `{ path }` (string or raw-bytes Buffer path), an open FileHandle
+ * (left open), or the basis bytes themselves (Uint8Array/Buffer: NOT a path).
+ */
+export type DeltaBasis = string | { path: string | Buffer } | FileHandle | Uint8Array;
+
+async function openBasis(basis: DeltaBasis): Promise<Basis> {
+  if (typeof basis === "string") return fileBasis(await open(basis, "r"), basis, true);
+  if (basis instanceof Uint8Array) return bufferBasis(basis);
+  if ("path" in basis && !("fd" in basis)) return fileBasis(await open(basis.path, "r"), String(basis.path), true);
+  return fileBasis(basis as FileHandle, `fd ${(basis as FileHandle).fd}`, false);
+}
+
 /** File basis with a 1 MiB read cache: copies mostly walk the basis forward in small steps. */
-async function fileBasis(path: string): Promise<Basis> {
-  const fh: FileHandle = await open(path, "r");
+async function fileBasis(fh: FileHandle, path: string, owned: boolean): Promise<Basis> {
   const size = (await fh.stat()).size;
   const cache = Buffer.allocUnsafe(CACHE);
   let cStart = 0, cLen = 0;
@@ -51,7 +63,9 @@ async function fileBasis(path: string): Promise<Basis> {
       if (pos >= cStart && pos + len <= cStart + cLen) return cache.subarray(pos - cStart, pos - cStart + len);
       return load(pos).then(() => cache.subarray(0, len));
     },
-    close: () => fh.close(),
+    close: async () => {
+      if (owned) await fh.close();
+    },
   };
 }
 
@@ -82,11 +96,8 @@ class Batch {
  * Applies a librsync delta to `basis` and yields the result. For a reverse increment, basis = the newer
  * version and the output is the older one. Throws DeltaFormatError naming the problem on a corrupt delta.
  */
-export async function* applyDelta(
-  basis: string | Uint8Array,
-  delta: AsyncIterable<Uint8Array>,
-): AsyncGenerator<Buffer> {
-  const src = typeof basis === "string" ? await fileBasis(basis) : bufferBasis(basis);
+export async function* applyDelta(basis: DeltaBasis, delta: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  const src = await openBasis(basis);
   const r = new DeltaReader(delta);
   const batch = new Batch();
   try {
@@ -158,7 +169,7 @@ function hex(v: number, width: number): string {
 }
 
 /** Applies `delta` to the basis and writes the result to `outPath`; returns the bytes written. */
-export async function patchToFile(basis: string | Uint8Array, delta: AsyncIterable<Uint8Array>, outPath: string): Promise<number> {
+export async function patchToFile(basis: DeltaBasis, delta: AsyncIterable<Uint8Array>, outPath: string): Promise<number> {
   let bytes = 0;
   const counted = async function* () {
     for await (const chunk of applyDelta(basis, delta)) {
