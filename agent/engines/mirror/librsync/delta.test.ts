@@ -70,6 +70,36 @@ describe("createDelta", () => {
     expect(ours.equals(readFileSync(tmp.file("same.delta")))).toBe(true);
   });
 
+  it("round-trips 300 random edits with random block lengths, every weak/strong kind (seeded)", async () => {
+    const kinds: SignatureKind[] = ["md4-rollsum", "blake2-rollsum", "md4-rabinkarp", "blake2-rabinkarp"];
+    let seed = 12345;
+    const rand = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    for (let iter = 0; iter < 300; iter++) {
+      const basis = rand(4) === 0 ? Buffer.alloc(rand(3000)) : prngBytes(rand(6000), iter + 1);
+      let target = Buffer.from(basis);
+      for (let e = rand(4); e > 0; e--) {
+        const at = rand(target.length + 1);
+        const ins = rand(2) ? prngBytes(rand(200), iter * 7 + e) : basis.subarray(rand(basis.length + 1), rand(basis.length + 1));
+        target = Buffer.concat([target.subarray(0, at), ins, target.subarray(Math.min(target.length, at + rand(300)))]);
+      }
+      const kind = kinds[iter % 4];
+      const blockLength = 1 + rand(rand(2) ? 8 : 200);
+      const sig = await computeSignature(chunked(basis, 1 + rand(5000)), { blockLength, kind });
+      const delta = await collect(createDelta(sig, chunked(target, 1 + rand(5000))));
+      const out = await collect(applyDelta(basis, chunked(delta, 1 + rand(100))));
+      expect(out.equals(target), `iteration ${iter} (${kind}, block ${blockLength})`).toBe(true);
+      if (iter % 25 === 0) {
+        writeFileSync(tmp.file("fuzz.basis"), basis);
+        writeFileSync(tmp.file("fuzz.delta"), delta);
+        rdiff("patch", "-f", tmp.file("fuzz.basis"), tmp.file("fuzz.delta"), tmp.file("fuzz.out"));
+        expect(readFileSync(tmp.file("fuzz.out")).equals(target)).toBe(true);
+      }
+    }
+  });
+
   it("merges the copies of an unchanged file into one COPY", async () => {
     const delta = await ourDelta(base, base);
     expect(decodeCommands(delta)).toEqual(["COPY_N1_N4 0+200000", "END"]);
