@@ -1,0 +1,198 @@
+// Browsing the catalogue as a caller may: time specs resolved against a repository's increments, the
+// increment list, and one directory as it was at an increment (keyset-paged, one indexed query).
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { IncrementKind } from "@/lib/generated/prisma/enums";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { Caller } from "@/lib/auth/caller";
+import { getVisibleRepository } from "@/lib/data/repositories";
+import { parseTimeSpec, TimeSpecError } from "@/lib/timespec";
+import { normalisePath } from "./paths";
+import { epoch, fromEpoch, ts } from "./sql";
+
+export interface ResolvedTime {
+  increment: { id: string; time: Date; kind: IncrementKind };
+  /** The spec as given ("" means the latest increment). */
+  spec: string;
+  /** The instant the spec denotes before snapping to an increment. */
+  resolvedFrom: Date;
+}
+
+/** Increment times (epoch seconds, oldest first) of a repository, without any rights check. */
+async function incrementTimes(repoId: string) {
+  return db().increment.findMany({ where: { repositoryId: repoId }, orderBy: { time: "asc" }, select: { id: true, time: true, kind: true } });
+}
+
+/**
+ * The increment a time spec (`now`, `3D`, `1B`, a date, a date-time, epoch seconds; empty = latest) selects:
+ * the latest increment at or before that time. 404 when the repository has none or the time precedes them all.
+ */
+export async function resolveTime(caller: Caller, repoId: string, spec: string, now = Math.floor(Date.now() / 1000)): Promise<ResolvedTime> {
+  await getVisibleRepository(caller, repoId);
+  const incs = await incrementTimes(repoId);
+  if (!incs.length) throw new AppError("not_found", "This repository has no increments yet");
+  const times = incs.map((i) => i.time.getTime() / 1000);
+  const trimmed = spec.trim();
+  let at: number;
+  try {
+    at = trimmed === "" ? times[times.length - 1] : parseTimeSpec(trimmed, { now, sessionTimes: times });
+  } catch (err) {
+    if (err instanceof TimeSpecError) throw new AppError("invalid", err.message, { cause: err });
+    throw err;
+  }
+  let pick = -1;
+  for (let i = 0; i < times.length && times[i] <= at; i++) pick = i;
+  if (pick < 0) {
+    throw new AppError("not_found", `No increment at or before ${new Date(at * 1000).toISOString()}: the oldest is ${incs[0].time.toISOString()}`);
+  }
+  const inc = incs[pick];
+  return { increment: { id: inc.id.toString(), time: inc.time, kind: inc.kind }, spec: trimmed, resolvedFrom: new Date(at * 1000) };
+}
+
+/** Every increment of a repository, oldest first, with sizes and change counts (numbers, JSON-safe). */
+export async function listIncrements(caller: Caller, repoId: string) {
+  await getVisibleRepository(caller, repoId);
+  const rows = await db().increment.findMany({ where: { repositoryId: repoId }, orderBy: { time: "asc" } });
+  return rows.map((r) => ({
+    id: r.id.toString(),
+    time: r.time,
+    kind: r.kind,
+    sizeBytes: Number(r.sizeBytes),
+    treeBytes: Number(r.treeBytes),
+    fileCount: r.fileCount,
+    newCount: r.newCount,
+    changedCount: r.changedCount,
+    deletedCount: r.deletedCount,
+    archives: r.archives,
+  }));
+}
+
+/** Per-increment series for the statistics chart (like `rdiff-backup list increment-sizes`). */
+export async function incrementStats(caller: Caller, repoId: string) {
+  const incs = await listIncrements(caller, repoId);
+  let cumulative = 0;
+  return incs.map((i) => {
+    cumulative += i.sizeBytes;
+    return {
+      time: i.time,
+      treeBytes: i.treeBytes,
+      sizeBytes: i.sizeBytes,
+      cumulativeSizeBytes: cumulative,
+      fileCount: i.fileCount,
+      newCount: i.newCount,
+      changedCount: i.changedCount,
+      deletedCount: i.deletedCount,
+    };
+  });
+}
+
+export type SortKey = "name" | "size" | "mtime";
+
+export interface ListDirectoryOptions {
+  /** Directory path ("" = root). */
+  path?: string;
+  /** Time spec (see resolveTime); default the latest increment. */
+  at?: string;
+  /** Also list entries deleted before `at` (with `deletedAt`). */
+  showDeleted?: boolean;
+  sort?: SortKey;
+  order?: "asc" | "desc";
+  /** Case-insensitive substring of the name. */
+  filter?: string;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** Page size, 1..5000 (default 500). */
+  limit?: number;
+}
+
+export interface DirectoryEntry {
+  name: string;
+  path: string;
+  type: string;
+  size: number;
+  mtime: Date | null;
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+  digest: string | null;
+  linkTarget: string | null;
+  /** This version appeared in the increment being viewed. */
+  changedInThisIncrement: boolean;
+  /** With showDeleted: when the entry was deleted (null for live entries). */
+  deletedAt: Date | null;
+}
+
+interface Row {
+  path: string; name: string; type: string; size: bigint; mtime: number | null; mode: number | null; uid: number | null;
+  gid: number | null; digest: string | null; linkTarget: string | null; vf: number; vu: number | null; k0: number; k1: string;
+}
+
+/** Entries of one directory as it was at `at`, directories first, keyset-paged. */
+export async function listDirectory(caller: Caller, repoId: string, opts: ListDirectoryOptions = {}) {
+  const path = normalisePath(opts.path);
+  const resolved = await resolveTime(caller, repoId, opts.at ?? "");
+  const T = resolved.increment.time.getTime() / 1000;
+  const limit = Math.min(Math.max(Math.floor(opts.limit ?? 500), 1), 5000);
+  const sort: SortKey = opts.sort ?? "name";
+  const desc = opts.order === "desc";
+  const cursor = decodeCursor(opts.cursor);
+  const key = sort === "size" ? Prisma.sql`lpad(f."size"::text, 20, '0')` : sort === "mtime" ? Prisma.sql`lpad(COALESCE(floor(extract(epoch from f."mtime")) + 1e11, 0)::bigint::text, 20, '0')` : Prisma.sql`f."name"`;
+  const cols = Prisma.sql`f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."uid", f."gid", f."digest", f."linkTarget",
+    ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu, (CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${key} AS k1`;
+  const nameFilter = opts.filter ? Prisma.sql`AND f."name" ILIKE ${"%" + escapeLike(opts.filter) + "%"}` : Prisma.empty;
+  const live = Prisma.sql`SELECT ${cols} FROM "FileVersion" f
+    WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validFrom" <= ${ts(T)} AND (f."validUntil" IS NULL OR f."validUntil" > ${ts(T)}) ${nameFilter}`;
+  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${cols} FROM "FileVersion" f
+    WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validUntil" <= ${ts(T)} ${nameFilter}
+      AND NOT EXISTS (SELECT 1 FROM "FileVersion" g WHERE g."repositoryId" = f."repositoryId" AND g."path" = f."path"
+                      AND g."validFrom" <= ${ts(T)} AND (g."validUntil" IS NULL OR g."validUntil" > ${ts(T)}))
+    ORDER BY f."path", f."validUntil" DESC`;
+  const source = opts.showDeleted ? Prisma.sql`(${live}) UNION ALL (${gone})` : live;
+  const cmp = desc ? Prisma.raw("<") : Prisma.raw(">");
+  const after = cursor
+    ? Prisma.sql`WHERE (x.k0 > ${cursor[0]} OR (x.k0 = ${cursor[0]} AND (x.k1, x.name) ${cmp} (${cursor[1]}::text, ${cursor[2]}::text)))`
+    : Prisma.empty;
+  const dir = desc ? Prisma.raw("DESC") : Prisma.raw("ASC");
+  const rows = await db().$queryRaw<Row[]>`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    path,
+    at: resolved,
+    entries: page.map((r): DirectoryEntry => ({
+      name: r.name,
+      path: r.path,
+      type: r.type,
+      size: Number(r.size),
+      mtime: fromEpoch(r.mtime),
+      mode: r.mode,
+      uid: r.uid,
+      gid: r.gid,
+      digest: r.digest,
+      linkTarget: r.linkTarget,
+      changedInThisIncrement: r.vu === null || r.vu > T ? r.vf === T : false,
+      deletedAt: r.vu !== null && r.vu <= T ? fromEpoch(r.vu) : null,
+    })),
+    nextCursor: more && last ? encodeCursor([last.k0, last.k1, last.name]) : null,
+  };
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function encodeCursor(c: [number, string, string]): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(s: string | undefined): [number, string, string] | null {
+  if (!s) return null;
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
+    if (Array.isArray(c) && c.length === 3 && typeof c[0] === "number" && typeof c[1] === "string" && typeof c[2] === "string") return c as [number, string, string];
+  } catch {
+    // fall through
+  }
+  throw new AppError("invalid", "Invalid cursor: it does not come from a previous page");
+}

@@ -1,0 +1,165 @@
+// Catalogue ingest on real PostgreSQL from a real mirror repository: each session's tree, idempotence,
+// history, search, what-changed and retention.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import type { ChangeSetEntry } from "@/lib/schemas/change-set";
+import type { Caller } from "@/lib/auth/caller";
+import { buildMirrorFixture, SESSION_TIMES, type Fixture, type TreeEntry } from "./test-fixture";
+import { setupCatalogueTest, type CatalogueTestEnv } from "./test-setup";
+
+let env: CatalogueTestEnv;
+let fx: Fixture;
+let cat: typeof import("./index");
+let stream: typeof import("./stream");
+let db: typeof import("@/lib/db").db;
+let repoId: string;
+
+beforeAll(async () => {
+  [env, fx] = await Promise.all([setupCatalogueTest(), buildMirrorFixture()]);
+  cat = await import("./index");
+  stream = await import("./stream");
+  db = (await import("@/lib/db")).db;
+  repoId = await env.makeRepo("web1-mirror");
+}, 120_000);
+
+afterAll(async () => {
+  await db?.().$disconnect();
+  await env?.tdb.drop();
+  fx?.cleanup();
+});
+
+/** Ingests every session readVersions emits; returns each session's result. */
+async function ingestAll(repo: string) {
+  const { openRepository, readVersions } = await import("@/agent/engines/mirror/read/index");
+  const out = [];
+  for await (const s of stream.changeSetSessions(readVersions(await openRepository(fx.repo)))) {
+    out.push(await cat.ingestChangeSet(db(), { repositoryId: repo, header: s.header, entries: s.entries }));
+  }
+  return out;
+}
+
+/** The whole tree at `at` through listDirectory (root included), as the fixture's snapshot shape. */
+async function treeAt(caller: Caller, repo: string, at: string): Promise<TreeEntry[]> {
+  const out: TreeEntry[] = [{ path: "", type: "dir", size: 0 }];
+  const walk = async (path: string) => {
+    const page = await cat.listDirectory(caller, repo, { path, at, limit: 5000 });
+    for (const e of page.entries) {
+      out.push({ path: e.path, type: e.type, size: e.size });
+      if (e.type === "dir") await walk(e.path);
+    }
+  };
+  await walk("");
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+describe("catalogue ingest of a real mirror repository", () => {
+  it("lists, at every session time, exactly the source tree of that session", async () => {
+    const results = await ingestAll(repoId);
+    expect(results.map((r) => r.created)).toEqual([true, true, true, true]);
+    for (const [i, t] of SESSION_TIMES.entries()) {
+      expect(await treeAt(env.admin, repoId, String(t)), `session ${i}`).toEqual(fx.trees[i]);
+    }
+    // a time between sessions shows the earlier one; "1B" one session back
+    expect(await treeAt(env.viewer, repoId, String(SESSION_TIMES[1] + 100))).toEqual(fx.trees[1]);
+    expect(await treeAt(env.viewer, repoId, "1B")).toEqual(fx.trees[2]);
+  });
+
+  it("changes nothing when the same sessions are reported again", async () => {
+    const before = await db().fileVersion.count({ where: { repositoryId: repoId } });
+    const again = await ingestAll(repoId);
+    expect(again.map((r) => r.created)).toEqual([false, false, false, false]);
+    expect(await db().fileVersion.count({ where: { repositoryId: repoId } })).toBe(before);
+    expect(await db().increment.count({ where: { repositoryId: repoId } })).toBe(4);
+  });
+
+  it("builds the same catalogue from the change sets the backups wrote", async () => {
+    const other = await env.makeRepo("from-change-sets");
+    for (const file of fx.changeSets) {
+      const records = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      for await (const s of stream.changeSetSessions((async function* () { yield* records; })())) {
+        await cat.ingestChangeSet(db(), { repositoryId: other, header: s.header, entries: s.entries });
+      }
+    }
+    for (const [i, t] of SESSION_TIMES.entries()) expect(await treeAt(env.admin, other, String(t))).toEqual(fx.trees[i]);
+  });
+
+  it("marks entries changed in the viewed increment and shows deleted ones with their deletion time", async () => {
+    const page = await cat.listDirectory(env.admin, repoId, { path: "dir", at: String(SESSION_TIMES[2]), showDeleted: true });
+    expect(page.entries.map((e) => [e.name, e.deletedAt?.getTime() ?? null])).toEqual([
+      ["sub", SESSION_TIMES[2] * 1000],
+      ["b.txt", SESSION_TIMES[1] * 1000],
+    ]);
+    const root = await cat.listDirectory(env.admin, repoId, { at: String(SESSION_TIMES[1]) });
+    const changed = Object.fromEntries(root.entries.map((e) => [e.name, e.changedInThisIncrement]));
+    expect(changed).toMatchObject({ "a.txt": true, "new.txt": true, x: true, "keep.bin": false, link: false });
+    expect(root.at.increment.time.getTime()).toBe(SESSION_TIMES[1] * 1000);
+  });
+
+  it("gives each path's history with new, changed and deleted events", async () => {
+    const h = await cat.fileHistory(env.viewer, repoId, "new.txt");
+    expect(h.events.map((e) => [e.change, e.time.getTime() / 1000])).toEqual([
+      ["new", SESSION_TIMES[1]],
+      ["deleted", SESSION_TIMES[2]],
+      ["new", SESSION_TIMES[3]],
+    ]);
+    const x = await cat.fileHistory(env.viewer, repoId, "x");
+    expect(x.events.map((e) => [e.change, "type" in e ? e.type : null])).toEqual([["new", "file"], ["changed", "dir"]]);
+    await expect(cat.fileHistory(env.viewer, repoId, "nope")).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("finds versions by substring and glob, in one repository or all visible ones", async () => {
+    const one = await cat.searchVersions(env.viewer, { repoId, q: "new" });
+    expect(one.results.map((r) => r.validFrom.getTime() / 1000)).toEqual([SESSION_TIMES[3], SESSION_TIMES[1]]);
+    const glob = await cat.searchVersions(env.viewer, { repoId, q: "*.txt" });
+    expect(new Set(glob.results.map((r) => r.path))).toEqual(new Set(["a.txt", "dir/b.txt", "dir/sub/c.txt", "new.txt", "x/inner.txt"]));
+    const all = await cat.searchVersions(env.viewer, { q: "c.txt" });
+    expect(new Set(all.results.map((r) => r.repositoryName))).toEqual(new Set(["web1-mirror", "from-change-sets"]));
+    expect((await cat.searchVersions(env.outsider, { q: "c.txt" })).results).toEqual([]);
+  });
+
+  it("tells what was new, changed and deleted between two times", async () => {
+    const c = await cat.changesBetween(env.viewer, repoId, String(SESSION_TIMES[0]), String(SESSION_TIMES[2]));
+    expect(c.new.map((e) => e.path)).toEqual(["x/inner.txt"]);
+    expect(c.deleted.map((e) => e.path)).toEqual(["dir/b.txt", "dir/sub", "dir/sub/c.txt"]);
+    // the fixture keeps directory mtimes fixed, so only files, links and the type change count
+    expect(c.changed.map((e) => e.path)).toEqual(["a.txt", "link", "x"]);
+    const back = await cat.changesBetween(env.viewer, repoId, String(SESSION_TIMES[3]), String(SESSION_TIMES[2]));
+    expect(back.new.map((e) => e.path)).toEqual(["new.txt"]);
+  });
+
+  it("lists increments with counts and refuses a time before the first", async () => {
+    const incs = await cat.listIncrements(env.viewer, repoId);
+    expect(incs.map((i) => [i.newCount, i.changedCount, i.deletedCount])).toEqual([[9, 0, 0], [2, 2, 1], [0, 1, 3], [1, 0, 0]]);
+    expect(incs[0].fileCount).toBe(5);
+    expect(incs[3].treeBytes).toBe(fx.trees[3].reduce((n, e) => n + e.size, 0));
+    await expect(cat.resolveTime(env.viewer, repoId, String(SESSION_TIMES[0] - 1))).rejects.toMatchObject({ code: "not_found" });
+    await expect(cat.resolveTime(env.viewer, repoId, "not a time")).rejects.toMatchObject({ code: "invalid" });
+  });
+
+  it("hides the repository from a viewer without the host (404) and refuses unsafe paths (400)", async () => {
+    await expect(cat.listDirectory(env.outsider, repoId, {})).rejects.toMatchObject({ code: "not_found" });
+    await expect(cat.fileHistory(env.outsider, repoId, "a.txt")).rejects.toMatchObject({ code: "not_found" });
+    for (const bad of ["../etc", "/etc", "a/../b", "a%2fb", "a\0b"]) {
+      await expect(cat.listDirectory(env.viewer, repoId, { path: bad })).rejects.toMatchObject({ code: "invalid" });
+    }
+  });
+
+  it("refuses an older session after a newer one", async () => {
+    const entries: ChangeSetEntry[] = [];
+    await expect(
+      cat.ingestChangeSet(db(), { repositoryId: repoId, header: { v: 1, kind: "header", format: "mirror", time: SESSION_TIMES[0] + 5, previousTime: null }, entries }),
+    ).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  it("keeps every remaining session's tree when old increments are removed", async () => {
+    const r = await cat.removeIncrements(repoId, SESSION_TIMES.slice(0, 2));
+    expect(r.removedIncrements).toBe(2);
+    for (const i of [2, 3]) expect(await treeAt(env.admin, repoId, String(SESSION_TIMES[i]))).toEqual(fx.trees[i]);
+    await expect(cat.resolveTime(env.admin, repoId, String(SESSION_TIMES[1]))).rejects.toMatchObject({ code: "not_found" });
+    const left = await db().fileVersion.findMany({ where: { repositoryId: repoId } });
+    expect(left.every((v) => v.validFrom.getTime() >= SESSION_TIMES[2] * 1000)).toBe(true);
+    expect(left.some((v) => v.path === "dir/b.txt")).toBe(false);
+    const incs = await cat.listIncrements(env.admin, repoId);
+    expect(incs[0]).toMatchObject({ newCount: 7, changedCount: 0, deletedCount: 0 });
+  });
+});

@@ -1,0 +1,141 @@
+// Change sets become file versions: one transaction per increment, bulk INSERT ... SELECT FROM unnest in
+// batches, closing the open version of each changed or deleted path. A repeated (repository, time) is a no-op.
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { IncrementKind } from "@/lib/generated/prisma/enums";
+import { AppError } from "@/lib/errors";
+import type { ChangeSetEntry, ChangeSetHeader } from "@/lib/schemas/change-set";
+import { nameOf, parentOf, storedPath } from "./paths";
+import { ts, type Client } from "./sql";
+
+/** Rows per INSERT/UPDATE statement. */
+export const INGEST_BATCH = 5000;
+
+export interface IngestInput {
+  repositoryId: string;
+  header: ChangeSetHeader;
+  entries: AsyncIterable<ChangeSetEntry> | Iterable<ChangeSetEntry>;
+  /** Default: "mirror" for mirror change sets, "incremental" for archive ones. "full" closes every open version first. */
+  kind?: IncrementKind;
+  /** Bytes this increment adds on disk, when the sender knows it. */
+  sizeBytes?: number;
+  /** Archives written by this increment (added to those named by entries). */
+  archives?: string[];
+}
+
+export interface IngestResult {
+  incrementId: string;
+  /** False when the increment was already catalogued (nothing changed). */
+  created: boolean;
+  newCount: number;
+  changedCount: number;
+  deletedCount: number;
+}
+
+interface Totals { files: number; bytes: bigint }
+
+/** Ingests one change set; `client` may be the Prisma client (a transaction is opened) or a transaction. */
+export async function ingestChangeSet(client: Client, input: IngestInput): Promise<IngestResult> {
+  if ("$transaction" in client) {
+    return client.$transaction((tx) => ingestInTx(tx, input), { timeout: 60 * 60_000, maxWait: 60_000 });
+  }
+  return ingestInTx(client, input);
+}
+
+async function ingestInTx(tx: Prisma.TransactionClient, input: IngestInput): Promise<IngestResult> {
+  const { repositoryId: repo, header } = input;
+  const T = header.time;
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM "Repository" WHERE id = ${repo}::uuid FOR UPDATE`;
+  if (!locked.length) throw new AppError("not_found", `Cannot ingest change set: no repository "${repo}"`);
+  const existing = await tx.increment.findUnique({ where: { repositoryId_time: { repositoryId: repo, time: new Date(T * 1000) } } });
+  if (existing) return { incrementId: existing.id.toString(), created: false, newCount: existing.newCount, changedCount: existing.changedCount, deletedCount: existing.deletedCount };
+  const latest = await tx.increment.findFirst({ where: { repositoryId: repo }, orderBy: { time: "desc" } });
+  if (latest && latest.time.getTime() > T * 1000) {
+    throw new AppError("conflict", `Cannot ingest change set of ${new Date(T * 1000).toISOString()}: repository already has the later increment ${latest.time.toISOString()}`);
+  }
+  const kind: IncrementKind = input.kind ?? (header.format === "mirror" ? "mirror" : "incremental");
+  const totals: Totals = { files: latest?.fileCount ?? 0, bytes: latest?.treeBytes ?? 0n };
+  if (kind === "full") subtract(totals, await closeAllOpen(tx, repo, T));
+  const counts = { new: 0, changed: 0, deleted: 0 };
+  const archives = new Set(input.archives ?? []);
+  let batch: ChangeSetEntry[] = [];
+  for await (const e of input.entries) {
+    counts[e.change]++;
+    if (e.archive) archives.add(e.archive);
+    batch.push(e);
+    if (batch.length >= INGEST_BATCH) {
+      await writeBatch(tx, repo, T, batch, totals);
+      batch = [];
+    }
+  }
+  if (batch.length) await writeBatch(tx, repo, T, batch, totals);
+  const inc = await tx.increment.create({
+    data: {
+      repositoryId: repo,
+      time: new Date(T * 1000),
+      kind,
+      sizeBytes: BigInt(Math.max(0, Math.round(input.sizeBytes ?? 0))),
+      treeBytes: totals.bytes,
+      fileCount: totals.files,
+      newCount: counts.new,
+      changedCount: counts.changed,
+      deletedCount: counts.deleted,
+      archives: [...archives].sort(),
+    },
+  });
+  return { incrementId: inc.id.toString(), created: true, newCount: counts.new, changedCount: counts.changed, deletedCount: counts.deleted };
+}
+
+function subtract(t: Totals, closed: Totals) {
+  t.files -= closed.files;
+  t.bytes -= closed.bytes;
+}
+
+async function closeAllOpen(tx: Prisma.TransactionClient, repo: string, T: number): Promise<Totals> {
+  const [r] = await tx.$queryRaw<{ files: number; bytes: bigint }[]>`
+    WITH closed AS (
+      UPDATE "FileVersion" SET "validUntil" = ${ts(T)}
+      WHERE "repositoryId" = ${repo}::uuid AND "validUntil" IS NULL AND "validFrom" < ${ts(T)}
+      RETURNING "type", "size")
+    SELECT (count(*) FILTER (WHERE "type" = 'file'))::int AS files, COALESCE(sum("size") FILTER (WHERE "type" = 'file'), 0)::bigint AS bytes FROM closed`;
+  return { files: r.files, bytes: BigInt(r.bytes) };
+}
+
+/** Closes the open versions of the batch's paths, then opens the new ones (all but deletions). */
+async function writeBatch(tx: Prisma.TransactionClient, repo: string, T: number, batch: ChangeSetEntry[], totals: Totals) {
+  const paths = batch.map((e) => checkedPath(e.path));
+  const [closed] = await tx.$queryRaw<{ files: number; bytes: bigint }[]>`
+    WITH closed AS (
+      UPDATE "FileVersion" SET "validUntil" = ${ts(T)}
+      WHERE "repositoryId" = ${repo}::uuid AND "path" = ANY(${paths}::text[]) AND "validUntil" IS NULL AND "validFrom" < ${ts(T)}
+      RETURNING "type", "size")
+    SELECT (count(*) FILTER (WHERE "type" = 'file'))::int AS files, COALESCE(sum("size") FILTER (WHERE "type" = 'file'), 0)::bigint AS bytes FROM closed`;
+  subtract(totals, { files: closed.files, bytes: BigInt(closed.bytes) });
+  const live = batch.map((e, i) => ({ e, path: paths[i] })).filter(({ e }) => e.change !== "deleted");
+  if (!live.length) return;
+  const col = <T>(f: (e: ChangeSetEntry, path: string) => T) => live.map(({ e, path }) => f(e, path));
+  for (const { e } of live) {
+    if (e.type === "file") {
+      totals.files++;
+      totals.bytes += BigInt(e.size ?? 0);
+    }
+  }
+  const str = (v: number | undefined) => (v === undefined ? null : String(v));
+  await tx.$executeRaw`
+    INSERT INTO "FileVersion" ("repositoryId", "path", "parent", "name", "type", "size", "mtime", "mode", "uid", "gid", "digest", "linkTarget", "archive", "validFrom")
+    SELECT ${repo}::uuid, u.path, u.parent, u.name, u.type::"EntryType", u.size::bigint,
+           CASE WHEN u.mtime IS NULL THEN NULL ELSE to_timestamp(u.mtime::float8) AT TIME ZONE 'UTC' END,
+           u.mode::int, u.uid::int, u.gid::int, u.digest, u.link, u.archive, ${ts(T)}
+    FROM unnest(${col((_, p) => p)}::text[], ${col((_, p) => parentOf(p))}::text[], ${col((_, p) => nameOf(p))}::text[],
+                ${col((e) => e.type)}::text[], ${col((e) => String(e.size ?? 0))}::text[], ${col((e) => str(e.mtime))}::text[],
+                ${col((e) => str(e.mode))}::text[], ${col((e) => str(e.uid))}::text[], ${col((e) => str(e.gid))}::text[],
+                ${col((e) => e.sha1 ?? null)}::text[], ${col((e) => e.linkTarget ?? null)}::text[], ${col((e) => e.archive ?? null)}::text[])
+      AS u(path, parent, name, type, size, mtime, mode, uid, gid, digest, link, archive)`;
+}
+
+function checkedPath(p: string): string {
+  try {
+    return storedPath(p);
+  } catch (err) {
+    throw new AppError("invalid", `Cannot ingest change set: ${(err as Error).message}`, { cause: err });
+  }
+}
