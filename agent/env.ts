@@ -6,6 +6,12 @@ const schema = z.object({
   STRATA_AGENT_ENROL_TOKEN: z.string().min(10, "looks truncated").optional(),
   STRATA_AGENT_NAME: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lowercase letters, digits, . _ - (max 63)").optional(),
   STRATA_AGENT_STATE_DIR: z.string().min(1).default("./data/agent"),
+  /** Data-plane listen address (HOST:PORT; port 0 picks a free one). */
+  STRATA_AGENT_LISTEN: z.string().regex(/^(\[[^\]]+\]|[^:]*):\d{1,5}$/, "HOST:PORT, e.g. 127.0.0.1:0").default("127.0.0.1:0"),
+  /** The data plane's URL as the console reaches it (default: the listening address). */
+  STRATA_AGENT_PUBLIC_URL: z.string().url().optional(),
+  /** Directories repositories must lie in, separated by ":" (data-plane reads are confined to them). */
+  STRATA_AGENT_REPOSITORIES: z.string().min(1).default("./data/repositories"),
   STRATA_AGENT_HEARTBEAT_SECONDS: z.coerce.number({ message: "must be a number" }).min(1).max(3600).default(15),
 });
 export type AgentEnv = z.infer<typeof schema>;

@@ -2,6 +2,7 @@
 import os from "node:os";
 import { AgentError } from "../errors";
 import { AGENT_VERSION } from "../version";
+import { startDataPlane, type DataPlane } from "../server";
 import { ConsoleClient } from "./console-client";
 import { loadState, saveState, type AgentState } from "./state";
 
@@ -11,6 +12,8 @@ export interface DaemonOptions {
   stateDir: string;
   enrolToken?: string;
   heartbeatSeconds: number;
+  /** The data-plane server (signed reads of repositories for the console); its URL is reported. */
+  dataPlane?: { listen: string; roots: string[]; publicUrl?: string };
   signal: AbortSignal;
   log: (event: string, fields?: Record<string, unknown>) => void;
 }
@@ -22,13 +25,13 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** Returns saved credentials, or enrols with the one-time token and saves them. */
-async function ensureEnrolled(client: ConsoleClient, o: DaemonOptions): Promise<AgentState> {
+async function ensureEnrolled(client: ConsoleClient, o: DaemonOptions, url?: string): Promise<AgentState> {
   const saved = await loadState(o.stateDir);
   if (saved && saved.console === o.console) return saved;
   if (!o.enrolToken) throw new AgentError("usage", `This agent is not enrolled with "${o.console}": pass --enrol TOKEN (make one at /admin/agents)`);
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await client.enrol({ v: 1, enrolmentToken: o.enrolToken, name: o.name, version: AGENT_VERSION, hostname: os.hostname() });
+      const res = await client.enrol({ v: 1, enrolmentToken: o.enrolToken, name: o.name, version: AGENT_VERSION, hostname: os.hostname(), url });
       const state: AgentState = { v: 1, console: o.console, name: o.name, agentId: res.agentId, token: res.token, secret: res.secret };
       await saveState(o.stateDir, state);
       o.log("enrolled", { agentId: res.agentId, name: o.name });
@@ -44,11 +47,26 @@ async function ensureEnrolled(client: ConsoleClient, o: DaemonOptions): Promise<
 /** Runs until the signal aborts. */
 export async function runDaemon(o: DaemonOptions): Promise<void> {
   const client = new ConsoleClient(o.console);
-  const state = await ensureEnrolled(client, o);
+  let secret: string | null = null;
+  let plane: DataPlane | undefined;
+  if (o.dataPlane) {
+    plane = await startDataPlane({ ...o.dataPlane, secret: () => secret, log: o.log });
+    o.log("data-plane.listening", { url: plane.url, roots: o.dataPlane.roots });
+  }
+  try {
+    const state = await ensureEnrolled(client, o, plane?.url);
+    secret = state.secret;
+    await heartbeatLoop(client, o, state, plane?.url);
+  } finally {
+    await plane?.close();
+  }
+}
+
+async function heartbeatLoop(client: ConsoleClient, o: DaemonOptions, state: AgentState, url?: string): Promise<void> {
   let failures = 0;
   while (!o.signal.aborted) {
     try {
-      await client.heartbeat(state.token, { v: 1, version: AGENT_VERSION, hostname: os.hostname() });
+      await client.heartbeat(state.token, { v: 1, version: AGENT_VERSION, hostname: os.hostname(), url });
       if (failures > 0) o.log("console.back", { after: failures });
       failures = 0;
     } catch (err) {

@@ -16,6 +16,9 @@ export const runCommand: CliCommand = {
     "  --enrol TOKEN     one-time enrolment token from /admin/agents, needed the first time (env STRATA_AGENT_ENROL_TOKEN)",
     "  --name NAME       this agent's name (default: the machine's host name) (env STRATA_AGENT_NAME)",
     "  --state-dir DIR   where the agent keeps its credentials (default ./data/agent) (env STRATA_AGENT_STATE_DIR)",
+    "",
+    "  The data plane (signed reads for the console) listens on STRATA_AGENT_LISTEN (default 127.0.0.1:0)",
+    "  and serves repositories under STRATA_AGENT_REPOSITORIES (\":\"-separated, default ./data/repositories).",
   ].join("\n"),
   async run(args) {
     let values;
@@ -38,6 +41,11 @@ export const runCommand: CliCommand = {
       stateDir: values["state-dir"] ?? env.STRATA_AGENT_STATE_DIR,
       enrolToken: values.enrol ?? env.STRATA_AGENT_ENROL_TOKEN,
       heartbeatSeconds: env.STRATA_AGENT_HEARTBEAT_SECONDS,
+      dataPlane: {
+        listen: env.STRATA_AGENT_LISTEN,
+        roots: env.STRATA_AGENT_REPOSITORIES.split(":").filter(Boolean),
+        publicUrl: env.STRATA_AGENT_PUBLIC_URL,
+      },
       signal: ac.signal,
       log,
     });

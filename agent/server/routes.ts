@@ -1,0 +1,134 @@
+// Data-plane routes: GET /v1/versions (NDJSON), /v1/file (bytes), /v1/tree (tar). Each parses its query
+// with the shared contract, confines paths, and buffers the first chunk so early failures get a status.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { z } from "zod";
+import { openRepository, readVersions, statAt, type MirrorRepo } from "@/agent/engines/mirror/read";
+import { extractMember } from "@/agent/engines/archive/extract";
+import { fileQuery, treeQuery, versionsQuery } from "@/lib/schemas/data-plane";
+import { resolveInside, resolveRepository } from "./confine";
+import { HttpError } from "./http-error";
+import { treeTar } from "./tree-tar";
+
+export interface RouteContext {
+  roots: string[];
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  signal: AbortSignal;
+}
+
+function parse<S extends z.ZodTypeAny>(schema: S, url: URL): z.infer<S> {
+  const r = schema.safeParse(Object.fromEntries(url.searchParams));
+  if (r.success) return r.data;
+  const msg = r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");
+  throw new HttpError(400, "invalid", `Invalid request: ${msg}`);
+}
+
+async function openMirror(roots: string[], repoArg: string, at?: number): Promise<MirrorRepo> {
+  const root = await resolveRepository(roots, repoArg);
+  const repo = await openRepository(root);
+  if (at !== undefined && at < repo.sessions[0]) {
+    throw new HttpError(404, "not_found", `Repository "${repoArg}" has no session at or before ${new Date(at * 1000).toISOString()}`);
+  }
+  return repo;
+}
+
+/** Sends `src` with `headers` once its first chunk is read (an error before it throws, so it gets a status). */
+async function sendStream(ctx: RouteContext, headers: Record<string, string>, src: AsyncIterable<Buffer | string>): Promise<void> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  ctx.res.writeHead(200, headers);
+  async function* rest() {
+    if (!first.done) yield first.value;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  const stream = Readable.from(rest());
+  stream.once("close", () => void it.return?.());
+  try {
+    await pipeline(stream, ctx.res);
+  } catch (err) {
+    if (!ctx.res.destroyed) ctx.res.destroy(err as Error);
+  }
+}
+
+/** Takes `length` bytes from `offset` on. */
+async function* slice(src: AsyncIterable<Buffer>, offset: number, length: number): AsyncGenerator<Buffer> {
+  let pos = 0;
+  const end = offset + length;
+  for await (const c of src) {
+    const next = pos + c.length;
+    if (next > offset) {
+      const s = Math.max(0, offset - pos);
+      const e = Math.min(c.length, end - pos);
+      if (e > s) yield c.subarray(s, e);
+    }
+    pos = next;
+    if (pos >= end) return;
+  }
+}
+
+/** GET /v1/versions: every session's change set, then `{"kind":"end"}` (an error line if it fails midway). */
+export async function versionsRoute(ctx: RouteContext): Promise<void> {
+  const q = parse(versionsQuery, ctx.url);
+  if (q.format !== "mirror") throw new HttpError(400, "unsupported", "Reading versions of archive repositories is not supported yet");
+  const repo = await openMirror(ctx.roots, q.repo);
+  async function* lines() {
+    try {
+      for await (const v of readVersions(repo)) yield JSON.stringify(v) + "\n";
+      yield JSON.stringify({ v: 1, kind: "end" }) + "\n";
+    } catch (err) {
+      yield JSON.stringify({ error: { code: "read", message: (err as Error).message } }) + "\n";
+    }
+  }
+  await sendStream(ctx, { "content-type": "application/x-ndjson" }, lines());
+}
+
+/** GET /v1/file: one regular file's bytes at a time (mirror: rebuilt; archive: the member via its index). */
+export async function fileRoute(ctx: RouteContext): Promise<void> {
+  const q = parse(fileQuery, ctx.url);
+  const range = q.offset !== undefined || q.length !== undefined ? { offset: q.offset ?? 0, length: q.length ?? Number.MAX_SAFE_INTEGER } : null;
+  let bytes: AsyncIterable<Buffer>;
+  const headers: Record<string, string> = { "content-type": "application/octet-stream" };
+  if (q.format === "mirror") {
+    const repo = await openMirror(ctx.roots, q.repo, q.at);
+    const e = await statAt(repo, Buffer.from(q.path), q.at);
+    if (!e) throw new HttpError(404, "not_found", `"${q.path}" does not exist at that time`);
+    if (e.record.type === "dir") throw new HttpError(400, "not_a_file", `"${q.path}" is a directory`);
+    if (e.record.type === "sym") throw new HttpError(400, "not_a_file", `"${q.path}" is a symbolic link to "${e.record.symData?.toString("utf8")}"`);
+    if (e.record.type !== "reg") throw new HttpError(400, "not_a_file", `"${q.path}" is not a regular file`);
+    headers["x-strata-size"] = String(e.warning ? 0 : (e.record.size ?? 0));
+    bytes = e.open();
+  } else {
+    if (!q.archive) throw new HttpError(400, "invalid", "Invalid request: archive: required for archive repositories");
+    const root = await resolveRepository(ctx.roots, q.repo);
+    const archive = await resolveInside(root, q.archive);
+    const out = new PassThrough();
+    extractMember(archive, q.path, out).then(
+      () => out.end(),
+      (err) => out.destroy(/not found/i.test((err as Error).message) ? new HttpError(404, "not_found", (err as Error).message) : (err as Error)),
+    );
+    ctx.signal.addEventListener("abort", () => out.destroy(), { once: true });
+    bytes = out;
+  }
+  await sendStream(ctx, headers, range ? slice(bytes, range.offset, range.length) : bytes);
+}
+
+/** GET /v1/tree: a directory as it was, as a tar stream. */
+export async function treeRoute(ctx: RouteContext): Promise<void> {
+  const q = parse(treeQuery, ctx.url);
+  if (q.format !== "mirror") throw new HttpError(400, "unsupported", "Folder downloads from archive repositories are not supported yet");
+  const repo = await openMirror(ctx.roots, q.repo, q.at);
+  const sub = Buffer.from(q.path);
+  const e = await statAt(repo, sub, q.at);
+  if (!e) throw new HttpError(404, "not_found", `"${q.path || "/"}" does not exist at that time`);
+  if (e.record.type !== "dir") throw new HttpError(400, "not_a_directory", `"${q.path}" is not a directory`);
+  const prefix = q.prefix ?? path.basename(q.path);
+  await sendStream(ctx, { "content-type": "application/x-tar" }, treeTar(repo, sub, q.at, prefix, ctx.signal));
+}
