@@ -7,7 +7,8 @@ import { copyFromSource, signatureOfFile } from "./copy-in";
 import { writeDiffInc, writeDirInc, writeMissing, writeSnapshotInc } from "./increments";
 import { recordOf } from "./records";
 import { linkAt, mkspecialAt, removeAt, renameAt, setAttrs, SourceReadError, symlinkAt, tempIn } from "./repo-writer";
-import type { TreePass } from "./tree-pass";
+import type { Frame, TreePass } from "./tree-pass";
+import type { PassLog } from "./session-log";
 import { promises as fsp } from "node:fs";
 
 /** A source entry on its way into the mirror. */
@@ -21,108 +22,107 @@ export interface Prepared {
 }
 
 /** Builds the new record of a source entry (reads a symlink's target); undefined after a logged source error. */
-export async function prepareEntry(pass: TreePass, item: WalkItem, old: MetaRecord | undefined): Promise<Prepared | undefined> {
+export async function prepareEntry(pass: TreePass, item: WalkItem, log: PassLog): Promise<Prepared | undefined> {
   try {
     const target = item.entry.type === "symlink" ? await pass.ctx.source.readlink(item.path) : undefined;
     return { item, rec: recordOf(item.path, item.entry, target) };
   } catch (err) {
-    pass.ctx.log.error("UpdateError", item.path, err);
-    void old;
+    log.error("UpdateError", item.path, err);
     return undefined;
   }
 }
 
 /** A path absent at P: `.missing` increment, then the new entry. */
-export async function applyNew(pass: TreePass, p: Prepared): Promise<void> {
+export async function applyNew(pass: TreePass, p: Prepared, log: PassLog, anc: Frame[]): Promise<void> {
   const { rec } = p;
   const mirror = pass.mirrorOf(rec.path);
   if (rec.type === "dir") {
     if (rec.path.length > 0) {
-      await pass.ensureIncs();
-      if (pass.ctx.incremental) await writeMissing(pass.ctx.inc, rec.path, rec).then(() => pass.ctx.log.increment(0));
+      await pass.ensureIncs(anc);
+      if (pass.ctx.incremental) await writeMissing(pass.ctx.inc, rec.path, rec).then(() => log.increment(0));
       await pass.makeDir(mirror);
     }
     pass.open({ path: rec.path, mirror, rec, incDone: true, state: "live" });
-    return pass.ctx.log.record(rec, undefined, undefined);
+    return log.record(rec, undefined, undefined);
   }
-  if (!(await stage(pass, p, mirror, false))) return;
-  await pass.ensureIncs();
-  if (pass.ctx.incremental) await writeMissing(pass.ctx.inc, rec.path, rec).then(() => pass.ctx.log.increment(0));
+  if (!(await stage(pass, p, mirror, false, log))) return;
+  await pass.ensureIncs(anc);
+  if (pass.ctx.incremental) await writeMissing(pass.ctx.inc, rec.path, rec).then(() => log.increment(0));
   await install(pass, p, mirror);
-  await pass.ctx.log.record(rec, undefined, undefined);
+  await log.record(rec, undefined, undefined);
 }
 
 /** A path whose attributes (or type) changed since P. */
-export async function applyChange(pass: TreePass, p: Prepared, old: MetaRecord): Promise<void> {
+export async function applyChange(pass: TreePass, p: Prepared, old: MetaRecord, log: PassLog, anc: Frame[]): Promise<void> {
   const { rec } = p;
   const inc = pass.ctx.inc;
   const mirror = pass.mirrorOf(rec.path);
   if (old.type === "dir") {
-    if (rec.type !== "dir" && !(await stage(pass, p, mirror, false))) {
+    if (rec.type !== "dir" && !(await stage(pass, p, mirror, false, log))) {
       pass.skipSubtree(rec.path);
-      return pass.ctx.log.keep(old);
+      return log.keep(old);
     }
-    await pass.ensureIncs();
+    await pass.ensureIncs(anc);
     await writeDirInc(inc, rec.path, old);
-    pass.ctx.log.increment(0);
+    log.increment(0);
     if (rec.type === "dir") pass.open({ path: rec.path, mirror, old, rec, incDone: true, state: "live" });
     else {
       await setAttrs(p.tmp!, attrsOf(rec), rec.type === "sym");
       pass.open({ path: rec.path, mirror, old, rec, incDone: true, state: "replaced", replacement: p });
     }
-    return pass.ctx.log.record(rec, old, 0);
+    return log.record(rec, old, 0);
   }
   if (rec.type === "dir") {
-    await pass.ensureIncs();
+    await pass.ensureIncs(anc);
     const size = await writeSnapshotInc(inc, rec.path, old, mirror);
-    pass.ctx.log.increment(size);
+    log.increment(size);
     await removeAt(mirror);
     await pass.makeDir(mirror);
     pass.open({ path: rec.path, mirror, old, rec, incDone: true, state: "live" });
-    return pass.ctx.log.record(rec, old, size);
+    return log.record(rec, old, size);
   }
   const delta = old.type === "reg" && rec.type === "reg";
-  if (!(await stage(pass, p, mirror, delta))) return pass.ctx.log.keep(old);
+  if (!(await stage(pass, p, mirror, delta, log))) return log.keep(old);
   let size: number;
   try {
-    await pass.ensureIncs();
+    await pass.ensureIncs(anc);
     size = delta ? await writeDiffInc(inc, rec.path, old, mirror, p.sig!) : await writeSnapshotInc(inc, rec.path, old, mirror);
   } catch (err) {
     await removeAt(p.tmp!);
     if (!(err instanceof SourceReadError)) throw err;
-    pass.ctx.log.error("UpdateError", rec.path, err.original);
-    return pass.ctx.log.keep(old);
+    log.error("UpdateError", rec.path, err.original);
+    return log.keep(old);
   }
-  pass.ctx.log.increment(size);
+  log.increment(size);
   await install(pass, p, mirror);
-  await pass.ctx.log.record(rec, old, size);
+  await log.record(rec, old, size);
 }
 
 /** A path gone from the source: its increment (`.dir`, or a snapshot of the old entry), then removal. */
-export async function applyRemove(pass: TreePass, old: MetaRecord): Promise<void> {
+export async function applyRemove(pass: TreePass, old: MetaRecord, log: PassLog, anc: Frame[]): Promise<void> {
   const mirror = pass.mirrorOf(old.path);
-  await pass.ensureIncs();
+  await pass.ensureIncs(anc);
   if (old.type === "dir") {
     await writeDirInc(pass.ctx.inc, old.path, old);
-    pass.ctx.log.increment(0);
+    log.increment(0);
     pass.open({ path: old.path, mirror, old, incDone: true, state: "deleted" });
-    return pass.ctx.log.deleted(old, 0);
+    return log.deleted(old, 0);
   }
   let size: number;
   try {
     size = await writeSnapshotInc(pass.ctx.inc, old.path, old, mirror);
   } catch (err) {
     if (!(err instanceof SourceReadError)) throw err;
-    pass.ctx.log.error("UpdateError", old.path, err.original);
+    log.error("UpdateError", old.path, err.original);
     size = 0;
   }
-  pass.ctx.log.increment(size);
+  log.increment(size);
   await removeAt(mirror);
-  await pass.ctx.log.deleted(old, size);
+  await log.deleted(old, size);
 }
 
 /** Stages the new entry next to its mirror path; false (logged) when the source could not be read. */
-async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boolean): Promise<boolean> {
+async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boolean, log: PassLog): Promise<boolean> {
   const { rec, item } = p;
   const tmp = tempIn(mirror.subarray(0, mirror.lastIndexOf(0x2f)));
   try {
@@ -154,7 +154,7 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
     p.tmp = undefined;
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     if (!(err instanceof SourceReadError)) throw err;
-    pass.ctx.log.error("UpdateError", rec.path, err.original);
+    log.error("UpdateError", rec.path, err.original);
     return false;
   }
 }

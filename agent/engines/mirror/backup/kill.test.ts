@@ -57,8 +57,8 @@ describe("a backup killed at any write", () => {
     expect(full.code, full.stderr).toBe(0);
     const total = Number(readFileSync(countFile, "utf8"));
     expect(total).toBeGreaterThan(50);
-    const fractions = [0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 0.97].map((f) => Math.max(1, Math.floor(total * f)));
-    const points = [...new Set([1, 2, 3, 5, 8, 21, 55, ...fractions, total - 1])];
+    const fractions = [0.15, 0.3, 0.45, 0.6, 0.75, 0.9].map((f) => Math.max(1, Math.floor(total * f)));
+    const points = [...new Set([1, 3, 8, 21, ...fractions, total - 1])];
     for (const [i, k] of points.entries()) {
       const repo = path.join(tmp, `k${k}`);
       execFileSync("cp", ["-a", pristine, repo]);
@@ -71,11 +71,11 @@ describe("a backup killed at any write", () => {
       }
       const again = await runAgent(["backup", "--current-time", String(timeOf(3) + 1), src, repo]);
       expect(again.code, `backup after kill at ${k}: ${again.stderr}`).toBe(0);
-      await expectRestores(repo, i % 2 ? [1, 2] : [2], `kill at ${k}`);
+      await expectRestores(repo, i % 3 === 1 ? [1, 2] : [2], `kill at ${k}`);
       if (i % 4 === 0) await expectRestores(repo, [3], `kill at ${k}`);
       await rm(repo, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 
   it("during the first session, starts over on the next run", async () => {
     const repo = path.join(tmp, "first");

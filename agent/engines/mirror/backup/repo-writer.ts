@@ -38,8 +38,13 @@ export async function writeChunks(path: Buffer, chunks: AsyncIterable<Buffer>, m
   out.on("error", (e) => (failure ??= e));
   const settled = () => new Promise<void>((res) => {
     if (failure || out.closed) return res();
-    out.once("drain", res);
-    out.once("close", res);
+    const done = () => {
+      out.off("drain", done);
+      out.off("close", done);
+      res();
+    };
+    out.on("drain", done);
+    out.on("close", done);
   });
   let bytes = 0;
   try {

@@ -25,7 +25,41 @@ export interface Counters {
   errors: number;
 }
 
-export class SessionLog {
+/** The calls the pass makes to record what happened to a path. */
+export interface PassLog {
+  record(rec: MetaRecord, old: MetaRecord | undefined, incSize: number | undefined, changed?: boolean): Promise<void>;
+  keep(old: MetaRecord): Promise<void>;
+  deleted(old: MetaRecord, incSize: number): Promise<void>;
+  increment(size: number): void;
+  error(kind: "ListError" | "UpdateError" | "SpecialFileError", path: Buffer, err: unknown): void;
+}
+
+/** Buffers one path's log calls so paths processed concurrently are recorded in path order. */
+export class DeferredLog implements PassLog {
+  private calls: Array<(log: PassLog) => unknown> = [];
+  async record(rec: MetaRecord, old: MetaRecord | undefined, incSize: number | undefined, changed = true): Promise<void> {
+    this.calls.push((l) => l.record(rec, old, incSize, changed));
+  }
+  async keep(old: MetaRecord): Promise<void> {
+    this.calls.push((l) => l.keep(old));
+  }
+  async deleted(old: MetaRecord, incSize: number): Promise<void> {
+    this.calls.push((l) => l.deleted(old, incSize));
+  }
+  increment(size: number): void {
+    this.calls.push((l) => l.increment(size));
+  }
+  error(kind: "ListError" | "UpdateError" | "SpecialFileError", path: Buffer, err: unknown): void {
+    this.calls.push((l) => l.error(kind, path, err));
+  }
+  /** Replays the buffered calls, in order, on the real log. */
+  async replay(log: PassLog): Promise<void> {
+    for (const c of this.calls) await c(log);
+    this.calls = [];
+  }
+}
+
+export class SessionLog implements PassLog {
   readonly counters: Counters = {
     sourceFiles: 0, sourceBytes: 0, mirrorFiles: 0, mirrorBytes: 0, newFiles: 0, newBytes: 0, deletedFiles: 0,
     deletedBytes: 0, changedFiles: 0, changedSourceBytes: 0, changedMirrorBytes: 0, incrementFiles: 0, incrementBytes: 0, errors: 0,

@@ -16,7 +16,10 @@ import { recordChanged, recordOf } from "./records";
 import { applyNew, applyChange, applyRemove, prepareEntry, type Prepared } from "./apply";
 import { writeDirInc, type IncrementTarget } from "./increments";
 import { mkdirAt, removeAt, renameAt, setAttrs } from "./repo-writer";
-import type { SessionLog } from "./session-log";
+import { DeferredLog, type PassLog, type SessionLog } from "./session-log";
+
+/** Paths whose file work may overlap (staging, increments, installs); they are recorded in path order. */
+const MAX_IN_FLIGHT = 8;
 
 /** Everything one pass needs. */
 export interface PassContext {
@@ -53,6 +56,9 @@ export class TreePass {
   readonly frames: Frame[] = [];
   readonly groups: LinkGroups = new Map();
   private readonly failedDirs: Buffer[] = [];
+  private readonly pending: Array<{ work: Promise<void>; log: DeferredLog }> = [];
+  private incChain: Promise<void> = Promise.resolve();
+  private longChain: Promise<void> = Promise.resolve();
   private readonly repoPrefix: Buffer;
 
   constructor(readonly ctx: PassContext) {
@@ -71,6 +77,15 @@ export class TreePass {
       this.ctx.log.error("ListError", p, err);
     })[Symbol.asyncIterator]();
     const old = oldRecords[Symbol.asyncIterator]();
+    try {
+      await this.walk(src, old);
+    } catch (err) {
+      await this.settle();
+      throw err;
+    }
+  }
+
+  private async walk(src: AsyncIterator<WalkItem>, old: AsyncIterator<MetaRecord>): Promise<void> {
     let s = (await src.next()).value as WalkItem | undefined;
     let o = (await old.next()).value as MetaRecord | undefined;
     while (s || o) {
@@ -91,24 +106,54 @@ export class TreePass {
     if (!item && !old) return;
     const path = item?.path ?? old!.path;
     this.frames[this.frames.length - 1]?.seen?.add(baseName(path).toString("hex"));
-    if (!item) {
-      if (this.underFailedDir(path)) return this.ctx.log.keep(old!);
-      return applyRemove(this, old!);
+    const e = item?.entry;
+    const concurrent = old?.type !== "dir" && (!e || (e.type !== "dir" && !(e.type === "file" && e.nlink > 1)));
+    if (!concurrent) await this.drain(0);
+    const log = new DeferredLog();
+    const work = this.process(item, old, path, log, [...this.frames]);
+    if (!concurrent) {
+      await work;
+      return log.replay(this.ctx.log);
     }
-    const prepared = await prepareEntry(this, item, old);
+    work.catch(() => undefined); // awaited in order by drain(); this only keeps it from being "unhandled"
+    this.pending.push({ work, log });
+    if (this.pending.length >= MAX_IN_FLIGHT) await this.drain(MAX_IN_FLIGHT - 1);
+  }
+
+  /** Waits for in-flight paths (oldest first) until at most `keep` remain, recording each in path order. */
+  private async drain(keep: number): Promise<void> {
+    while (this.pending.length > keep) {
+      const head = this.pending.shift()!;
+      await head.work;
+      await head.log.replay(this.ctx.log);
+    }
+  }
+
+  /** Waits for every in-flight path without recording (after a failure, before regress). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.pending.map((p) => p.work));
+    this.pending.length = 0;
+  }
+
+  private async process(item: WalkItem | undefined, old: MetaRecord | undefined, path: Buffer, log: PassLog, anc: Frame[]): Promise<void> {
+    if (!item) {
+      if (this.underFailedDir(path)) return log.keep(old!);
+      return applyRemove(this, old!, log, anc);
+    }
+    const prepared = await prepareEntry(this, item, log);
     if (!prepared) {
-      if (old) this.ctx.log.keep(old);
+      if (old) await log.keep(old);
       if (old?.type === "dir") this.failedDirs.push(Buffer.from(path));
       return;
     }
     const rec = prepared.rec;
     if (path.length > 0) rec.altIncName = old?.altIncName ?? (await this.longName(path));
-    if (!old) return applyNew(this, prepared);
-    if (!recordChanged(old, rec)) return this.keep(prepared, old);
-    return applyChange(this, prepared, old);
+    if (!old) return applyNew(this, prepared, log, anc);
+    if (!recordChanged(old, rec)) return this.keep(prepared, old, log);
+    return applyChange(this, prepared, old, log, anc);
   }
 
-  private async keep(p: Prepared, old: MetaRecord): Promise<void> {
+  private async keep(p: Prepared, old: MetaRecord, log: PassLog): Promise<void> {
     const rec = p.rec;
     rec.sha1 = old.sha1;
     if (rec.type === "reg" && (rec.numHardLinks ?? 1) > 1) {
@@ -118,7 +163,7 @@ export class TreePass {
       else this.groups.set(key, { mirror: this.mirrorOf(rec.path), sha1: old.sha1 });
     }
     if (rec.type === "dir") this.open({ path: rec.path, mirror: this.mirrorOf(rec.path), old, rec, incDone: false, state: "live" });
-    await this.ctx.log.record(rec, old, undefined, false);
+    await log.record(rec, old, undefined, false);
   }
 
   /** Pushes a directory frame (the root's mirror already exists; others are made by the caller). */
@@ -127,16 +172,19 @@ export class TreePass {
     this.frames.push(f);
   }
 
-  /** Writes the `.dir` increments of every open directory that has none yet (ancestors of a change). */
-  async ensureIncs(): Promise<void> {
-    if (!this.ctx.incremental) return;
-    for (const f of this.frames) {
-      if (f.incDone) continue;
-      f.incDone = true;
-      if (!f.old) continue;
-      await writeDirInc(this.ctx.inc, f.path, f.old);
-      this.ctx.log.increment(0);
-    }
+  /** Writes the `.dir` increments of the given open directories that have none yet (ancestors of a change). */
+  ensureIncs(anc: Frame[]): Promise<void> {
+    if (!this.ctx.incremental) return Promise.resolve();
+    this.incChain = this.incChain.then(async () => {
+      for (const f of anc) {
+        if (f.incDone) continue;
+        f.incDone = true;
+        if (!f.old) continue;
+        await writeDirInc(this.ctx.inc, f.path, f.old);
+        this.ctx.log.increment(0);
+      }
+    });
+    return this.incChain;
   }
 
   private async closeUntil(next: Buffer | undefined): Promise<void> {
@@ -149,6 +197,7 @@ export class TreePass {
   }
 
   private async close(f: Frame): Promise<void> {
+    await this.drain(0);
     if (f.state === "deleted") return removeAt(f.mirror);
     if (f.state === "replaced") {
       await removeAt(f.mirror);
@@ -193,7 +242,10 @@ export class TreePass {
 
   private async longName(path: Buffer): Promise<Buffer | undefined> {
     const stored = this.ctx.quoting.quote(baseName(path));
-    return needsLongIncrementName(stored) ? allocateLongName(this.ctx.repo) : undefined;
+    if (!needsLongIncrementName(stored)) return undefined;
+    const next = this.longChain.then(() => allocateLongName(this.ctx.repo));
+    this.longChain = next.then(() => undefined, () => undefined);
+    return next;
   }
 }
 
