@@ -6,6 +6,7 @@ import { SignOutButton } from "@/components/auth/sign-out-button";
 export function Shell({ caller, children }: { caller: Caller; children: React.ReactNode }) {
   const links = [
     { href: "/", label: "Dashboard" },
+    { href: "/hosts", label: "Hosts" },
     { href: "/repositories", label: "Repositories" },
     ...(caller.role === "admin"
       ? [

@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { pageCaller } from "@/lib/auth/page";
+import { agentChoices, getHost } from "@/lib/data/hosts";
+import { AppError } from "@/lib/errors";
+import { Badge, Card, EmptyState, Input, PageHeader, Table } from "@/components/ui";
+import { HostForm } from "@/components/hosts/host-form";
+import { ActionForm } from "@/components/admin/action-form";
+import { deleteHostAction, updateHostAction } from "../actions";
+
+export const metadata: Metadata = { title: "Host" };
+
+export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
+  const caller = await pageCaller();
+  const { id } = await params;
+  const host = await getHost(caller, id).catch((e) => {
+    if (e instanceof AppError && e.code === "not_found") notFound();
+    throw e;
+  });
+  const isAdmin = caller.role === "admin";
+  const agents = isAdmin ? await agentChoices(caller) : [];
+  const keyLine = host.agent?.sshPublicKey ? `${host.agent.sshPublicKey.trim()} strata-agent-${host.agent.name}` : null;
+  return (
+    <>
+      <PageHeader
+        title={host.name}
+        subtitle={`${host.sshUser}@${host.address}:${host.sshPort} · agent ${host.agent?.name ?? "none"}`}
+        actions={host.hostKeyFingerprint ? <Badge tone="green">host key pinned</Badge> : <Badge tone="amber">host key not yet seen</Badge>}
+      />
+      <div className="grid gap-6 md:grid-cols-2">
+        <Card title="Jobs">
+          {host.jobs.length === 0 ? (
+            <EmptyState title="No backup job yet" />
+          ) : (
+            <Table head={["Job", "Method", "Schedule", "State"]}>
+              {host.jobs.map((j) => (
+                <tr key={j.id}>
+                  <td className="px-4 py-2 font-medium">{j.name}</td>
+                  <td className="px-4 py-2">{j.method}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{j.schedule}</td>
+                  <td className="px-4 py-2">{j.enabled ? <Badge tone="green">enabled</Badge> : <Badge>paused</Badge>}</td>
+                </tr>
+              ))}
+            </Table>
+          )}
+        </Card>
+        <Card title="SSH access">
+          <dl className="space-y-2 text-sm">
+            <div>
+              <dt className="font-medium">Pinned host key</dt>
+              <dd className="font-mono text-xs">{host.hostKeyFingerprint ?? "pinned on the first successful connection"}</dd>
+            </div>
+            {host.pendingHostKeyFingerprint && (
+              <div className="rounded bg-red-50 p-2 text-red-800">The host presented a different key: {host.pendingHostKeyFingerprint}. Runs fail until an admin accepts it.</div>
+            )}
+            <div>
+              <dt className="font-medium">Line to add to ~{host.sshUser}/.ssh/authorized_keys on the host</dt>
+              <dd className="break-all font-mono text-xs">{keyLine ?? "The agent has not reported its SSH key yet."}</dd>
+            </div>
+          </dl>
+        </Card>
+        {isAdmin && (
+          <Card title="Settings">
+            <HostForm action={updateHostAction} agents={agents} submit="Save host" values={{ ...host, agentId: host.agentId }} />
+          </Card>
+        )}
+        {isAdmin && (
+          <Card title="Delete">
+            <ActionForm action={deleteHostAction} hidden={{ id }} submit="Delete host" variant="danger" testId="delete-host-form">
+              <p className="text-sm text-slate-600">Deletes the host and its jobs. Repositories stay on the agent&apos;s disk. Type the host name to confirm.</p>
+              <Input name="confirm" placeholder={host.name} aria-label="Confirm host name" autoComplete="off" />
+            </ActionForm>
+          </Card>
+        )}
+      </div>
+    </>
+  );
+}
