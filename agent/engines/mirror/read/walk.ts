@@ -20,6 +20,8 @@ export interface WalkEntry {
   linkTo?: Buffer;
   /** Regular files: the bytes at the session (each call reads afresh). */
   open(): AsyncIterable<Buffer>;
+  /** Regular files whose bytes are one plain file (mirror or uncompressed snapshot, no deltas): that file. */
+  directFile?: Buffer;
   /** Set when rdiff-backup would warn and restore an empty file. */
   warning?: string;
 }
@@ -73,7 +75,8 @@ export async function* walkAt(repo: MirrorRepo, sub: Buffer, time: number, opts:
       const mirror = mirrorFilePath(repo.root, repo.state.quoting, record.path, record);
       const plan = planFileData(incs, rest, repo.mirrorTime, mirror);
       if (plan.warning) entry.warning = `Cannot restore "${showPath(record.path)}" exactly: ${plan.warning}; an empty file is written`;
-      entry.open = () => fileDataStream(plan, showPath(record.path), opts.tmpDir);
+      if (plan.start && !plan.start.compressed && !plan.diffs.length) entry.directFile = plan.start.file;
+      entry.open = () => fileDataStream(plan, showPath(record.path), opts.tmpDir, record.size);
     }
     yield entry;
   }
