@@ -54,3 +54,55 @@ export async function listRepositories(caller: Caller) {
   });
   return repos.map(({ increments, _count, ...r }) => ({ ...r, incrementCount: _count.increments, lastIncrementAt: increments[0]?.time ?? null }));
 }
+
+/** Repositories the caller may see with host, agent, path, import state and increment span (JSON-safe, for the API). */
+export async function listRepositoriesForApi(caller: Caller) {
+  const rows = await db().repository.findMany({
+    where: visibleRepositories(caller),
+    orderBy: { name: "asc" },
+    select: {
+      id: true, name: true, format: true, path: true, importState: true, importError: true, sizeBytes: true, createdAt: true,
+      host: { select: { id: true, name: true } },
+      agent: { select: { id: true, name: true } },
+      _count: { select: { increments: true } },
+    },
+  });
+  const spans = await db().increment.groupBy({ by: ["repositoryId"], where: { repositoryId: { in: rows.map((r) => r.id) } }, _min: { time: true }, _max: { time: true } });
+  const span = new Map(spans.map((s) => [s.repositoryId, s]));
+  return rows.map(({ _count, sizeBytes, ...r }) => ({
+    ...r,
+    sizeBytes: Number(sizeBytes),
+    incrementCount: _count.increments,
+    firstIncrementAt: span.get(r.id)?._min.time ?? null,
+    lastIncrementAt: span.get(r.id)?._max.time ?? null,
+  }));
+}
+
+/** One visible repository for display and the API: no agent address or secret; the latest import's progress. */
+export async function getRepositoryDetail(caller: Caller, id: string) {
+  const repo = await getVisibleRepository(caller, id);
+  const [count, span, latest, importRun] = await Promise.all([
+    db().increment.count({ where: { repositoryId: id } }),
+    db().increment.aggregate({ where: { repositoryId: id }, _min: { time: true }, _max: { time: true } }),
+    db().increment.findFirst({ where: { repositoryId: id }, orderBy: { time: "desc" }, select: { time: true, treeBytes: true, fileCount: true } }),
+    db().run.findFirst({ where: { repositoryId: id, type: "import" }, orderBy: { queuedAt: "desc" }, select: { id: true, status: true, startedAt: true, finishedAt: true, stats: true } }),
+  ]);
+  return {
+    id: repo.id,
+    name: repo.name,
+    format: repo.format,
+    path: repo.path,
+    host: repo.host,
+    agent: { id: repo.agent.id, name: repo.agent.name, lastSeenAt: repo.agent.lastSeenAt },
+    importState: repo.importState,
+    importError: repo.importError,
+    importProgress: importRun,
+    sizeBytes: Number(repo.sizeBytes),
+    createdAt: repo.createdAt,
+    incrementCount: count,
+    firstIncrementAt: span._min.time,
+    lastIncrementAt: span._max.time,
+    treeBytes: latest ? Number(latest.treeBytes) : 0,
+    fileCount: latest?.fileCount ?? 0,
+  };
+}
