@@ -3,6 +3,7 @@
 import type { MetaRecord } from "../format/metadata-record";
 import type { Signature } from "../librsync/signature";
 import type { WalkItem } from "../selection/walk";
+import { noteLinkedSha1 } from "./change-set";
 import { copyFromSource, signatureOfFile } from "./copy-in";
 import { writeDiffInc, writeDirInc, writeMissing, writeSnapshotInc } from "./increments";
 import { recordOf } from "./records";
@@ -133,6 +134,7 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
         await linkAt(group.mirror, tmp);
         p.tmp = tmp;
         rec.sha1 = undefined;
+        noteLinkedSha1(rec, group.sha1);
         if (withSig) p.sig = (await signatureOfFile(group.mirror, rec.size ?? 0)).sig;
         return true;
       }

@@ -6,6 +6,13 @@ import type { ChangeSetEntry, ChangeSetHeader } from "@/lib/schemas/change-set";
 import type { MetaRecord } from "../format/metadata-record";
 import { typeOfRecord } from "./records";
 
+const linkedSha1 = new WeakMap<MetaRecord, string>();
+
+/** Remembers the SHA1 of a hard link whose record carries none (only a group's first path has SHA1Digest). */
+export function noteLinkedSha1(rec: MetaRecord, sha1: string | undefined): void {
+  if (sha1) linkedSha1.set(rec, sha1);
+}
+
 /** A change-set entry for one path, from the record that describes it (new/changed: now; deleted: before). */
 export function changeEntry(change: ChangeSetEntry["change"], rec: MetaRecord): ChangeSetEntry {
   const text = rec.path.toString("utf8");
@@ -16,7 +23,8 @@ export function changeEntry(change: ChangeSetEntry["change"], rec: MetaRecord): 
   if (rec.perms !== undefined) e.mode = rec.perms;
   if (rec.uid !== undefined) e.uid = rec.uid;
   if (rec.gid !== undefined) e.gid = rec.gid;
-  if (rec.sha1) e.sha1 = rec.sha1;
+  const sha1 = rec.sha1 ?? linkedSha1.get(rec);
+  if (sha1) e.sha1 = sha1;
   if (rec.type === "sym" && rec.symData) e.linkTarget = rec.symData.toString("utf8");
   return e;
 }

@@ -43,13 +43,14 @@ describe("backup session", () => {
     await fsp.writeFile(path.join(src, "a.txt"), "a changed");
     await fsp.rm(path.join(src, "gone.txt"));
     await fsp.writeFile(path.join(src, "new.txt"), "n");
+    await fsp.link(path.join(src, "new.txt"), path.join(src, "new-link.txt"));
     const seen: ChangeSetEntry[] = [];
     const file = path.join(tmp, "cs.ndjson");
     const r = await backupSession({
       source: await openLocalSource(src), repo, currentTime: T + 10, changeSetFile: file,
       callbacks: { onChange: (e) => seen.push(e) },
     });
-    expect(r.stats).toMatchObject({ newFiles: 1, deletedFiles: 1, errors: 0 });
+    expect(r.stats).toMatchObject({ newFiles: 2, deletedFiles: 1, errors: 0 });
     const [head, ...rest] = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(changeSetHeader.parse(head)).toEqual({ v: 1, kind: "header", format: "mirror", time: T + 10, previousTime: T });
     const entries = rest.map((e) => changeSetEntry.parse(e));
@@ -59,6 +60,9 @@ describe("backup session", () => {
     expect(byPath["gone.txt"]).toMatchObject({ change: "deleted", type: "file", size: 1 });
     expect(byPath["new.txt"]).toMatchObject({ change: "new", type: "file", size: 1 });
     expect(byPath["d/keep.txt"]).toBeUndefined();
+    for (const p of ["new-link.txt", "new.txt"]) {
+      expect(byPath[p], p).toMatchObject({ change: "new", sha1: createHash("sha1").update("n").digest("hex") });
+    }
   });
 
   it("logs unreadable files to error_log, goes on, and ends partial", async () => {
