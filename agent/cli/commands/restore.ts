@@ -13,6 +13,8 @@ TIME: now (default), epoch seconds, 2026-11-01, 2026-11-01T12:00:00+01:00, inter
 Options:
   --at TIME            the time to restore (default now = the current mirror)
   --force              replace TARGET when it exists
+  --preserve-numerical-ids
+                       as root: use the recorded uid/gid even when the recorded names exist here
   --current-time SECS  what "now" means for interval specs`;
 
 export const restoreCommand: CliCommand = {
@@ -20,11 +22,12 @@ export const restoreCommand: CliCommand = {
   summary: "Restore a file or directory from a mirror repository as of a time",
   usage: USAGE,
   async run(args) {
-    const { values, positionals, now } = parseReadArgs("restore", USAGE, args, { at: { type: "string" }, force: { type: "boolean" } }, { min: 2, max: 2 });
+    const { values, positionals, now } = parseReadArgs("restore", USAGE, args, { at: { type: "string" }, force: { type: "boolean" }, "preserve-numerical-ids": { type: "boolean" } }, { min: 2, max: 2 });
     const { repo, sub } = await openRepoArg(positionals[0]);
     const at = timeArg(repo, values.at, "--at", now, "now");
     const res = await restoreToDirectory(repo, sub, at, positionals[1], {
       force: values.force === true,
+      preserveNumericalIds: values["preserve-numerical-ids"] === true,
       callbacks: { onItemError: (p, err) => process.stderr.write(`ERROR: ${err.message}\n`) },
     });
     for (const w of res.warnings) process.stderr.write(`WARNING: ${w}\n`);

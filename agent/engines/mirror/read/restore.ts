@@ -10,6 +10,7 @@ import { AgentError } from "@/agent/errors";
 import { bpath, showPath } from "../format/fs-path";
 import { walkAt, type WalkEntry, type WalkOptions } from "./walk";
 import { TaskPool } from "./pool";
+import { OwnerMap } from "./owners";
 import type { MirrorRepo } from "./repository";
 
 const run = promisify(execFile);
@@ -42,7 +43,19 @@ export class DirectoryOutput implements RestoreOutput {
   readonly concurrency = 8;
   bytes = 0;
 
-  constructor(private readonly target: string, private readonly onWarning: (w: string) => void = () => {}) {}
+  private readonly owners: OwnerMap;
+
+  constructor(
+    private readonly target: string,
+    private readonly onWarning: (w: string) => void = () => {},
+    opts: { preserveNumericalIds?: boolean } = {},
+  ) {
+    this.owners = new OwnerMap(opts.preserveNumericalIds);
+  }
+
+  private ids(r: WalkEntry["record"]): [number, number] {
+    return [this.owners.uid(r.uid, r.uname), this.owners.gid(r.gid, r.gname)];
+  }
 
   private dest(e: WalkEntry): Buffer {
     return bpath(this.target, e.rel);
@@ -60,7 +73,7 @@ export class DirectoryOutput implements RestoreOutput {
         return this.regular(e, dest);
       case "sym":
         await symlink(r.symData ?? Buffer.alloc(0), dest);
-        if (IS_ROOT) await lchown(dest, r.uid ?? 0, r.gid ?? 0);
+        if (IS_ROOT) await lchown(dest, ...this.ids(r));
         return;
       case "fifo":
         await run("mkfifo", ["-m", (r.perms ?? 0o644).toString(8), dest.toString("utf8")]);
@@ -97,7 +110,7 @@ export class DirectoryOutput implements RestoreOutput {
         await fh.write(chunk);
       }
       const r = e.record;
-      if (IS_ROOT) await fh.chown(r.uid ?? 0, r.gid ?? 0);
+      if (IS_ROOT) await fh.chown(...this.ids(r));
       await fh.chmod(r.perms ?? 0o644);
       if (r.mtime !== undefined) await fh.utimes(r.mtime, r.mtime);
     } catch (err) {
@@ -123,7 +136,7 @@ export class DirectoryOutput implements RestoreOutput {
     const fd = openSync(dest, "w", 0o600);
     try {
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-      if (IS_ROOT) fchownSync(fd, r.uid ?? 0, r.gid ?? 0);
+      if (IS_ROOT) fchownSync(fd, ...this.ids(r));
       fchmodSync(fd, r.perms ?? 0o644);
       if (r.mtime !== undefined) futimesSync(fd, r.mtime, r.mtime);
     } finally {
@@ -137,7 +150,7 @@ export class DirectoryOutput implements RestoreOutput {
 
   private async attrs(e: WalkEntry, dest: Buffer): Promise<void> {
     const r = e.record;
-    if (IS_ROOT) await chown(dest, r.uid ?? 0, r.gid ?? 0);
+    if (IS_ROOT) await chown(dest, ...this.ids(r));
     await chmod(dest, r.perms ?? 0o644);
     if (r.mtime !== undefined) await utimes(dest, r.mtime, r.mtime);
   }
@@ -201,7 +214,7 @@ export async function restoreToDirectory(
   sub: Buffer,
   time: number,
   target: string,
-  opts: { force?: boolean; callbacks?: EngineCallbacks; tmpDir?: string } = {},
+  opts: { force?: boolean; callbacks?: EngineCallbacks; tmpDir?: string; preserveNumericalIds?: boolean } = {},
 ): Promise<RestoreResult> {
   const exists = await lstat(target).then(() => true, () => false);
   if (exists && !opts.force) {
@@ -212,7 +225,7 @@ export async function restoreToDirectory(
   const out = new DirectoryOutput(target, (w) => {
     warnings.push(w);
     opts.callbacks?.onLog?.(`WARNING: ${w}`);
-  });
+  }, { preserveNumericalIds: opts.preserveNumericalIds });
   const res = await restoreTo(repo, sub, time, out, opts.callbacks, { tmpDir: opts.tmpDir });
   return { ...res, bytes: out.bytes, warnings };
 }
