@@ -136,24 +136,7 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
   const sort: SortKey = opts.sort ?? "name";
   const desc = opts.order === "desc";
   const cursor = decodeCursor(opts.cursor);
-  const key = sort === "size" ? Prisma.sql`lpad(f."size"::text, 20, '0')` : sort === "mtime" ? Prisma.sql`lpad(COALESCE(floor(extract(epoch from f."mtime")) + 1e11, 0)::bigint::text, 20, '0')` : Prisma.sql`f."name"`;
-  const cols = Prisma.sql`f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."uid", f."gid", f."digest", f."linkTarget",
-    ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu, (CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${key} AS k1`;
-  const nameFilter = opts.filter ? Prisma.sql`AND f."name" ILIKE ${"%" + escapeLike(opts.filter) + "%"}` : Prisma.empty;
-  const live = Prisma.sql`SELECT ${cols} FROM "FileVersion" f
-    WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validFrom" <= ${ts(T)} AND (f."validUntil" IS NULL OR f."validUntil" > ${ts(T)}) ${nameFilter}`;
-  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${cols} FROM "FileVersion" f
-    WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validUntil" <= ${ts(T)} ${nameFilter}
-      AND NOT EXISTS (SELECT 1 FROM "FileVersion" g WHERE g."repositoryId" = f."repositoryId" AND g."path" = f."path"
-                      AND g."validFrom" <= ${ts(T)} AND (g."validUntil" IS NULL OR g."validUntil" > ${ts(T)}))
-    ORDER BY f."path", f."validUntil" DESC`;
-  const source = opts.showDeleted ? Prisma.sql`(${live}) UNION ALL (${gone})` : live;
-  const cmp = desc ? Prisma.raw("<") : Prisma.raw(">");
-  const after = cursor
-    ? Prisma.sql`WHERE (x.k0 > ${cursor[0]} OR (x.k0 = ${cursor[0]} AND (x.k1, x.name) ${cmp} (${cursor[1]}::text, ${cursor[2]}::text)))`
-    : Prisma.empty;
-  const dir = desc ? Prisma.raw("DESC") : Prisma.raw("ASC");
-  const rows = await db().$queryRaw<Row[]>`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
+  const rows = await db().$queryRaw<Row[]>(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit }));
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -176,6 +159,34 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
     })),
     nextCursor: more && last ? encodeCursor([last.k0, last.k1, last.name]) : null,
   };
+}
+
+/** The one query behind listDirectory (exported so tests can EXPLAIN it). */
+export function directorySql(
+  repoId: string,
+  path: string,
+  T: number,
+  opts: { sort: SortKey; desc: boolean; cursor: [number, string, string] | null; limit: number; filter?: string; showDeleted?: boolean },
+): Prisma.Sql {
+  const { sort, desc, cursor, limit } = opts;
+  const key = sort === "size" ? Prisma.sql`lpad(f."size"::text, 20, '0')` : sort === "mtime" ? Prisma.sql`lpad(COALESCE(floor(extract(epoch from f."mtime")) + 1e11, 0)::bigint::text, 20, '0')` : Prisma.sql`f."name"`;
+  const cols = Prisma.sql`f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."uid", f."gid", f."digest", f."linkTarget",
+    ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu, (CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${key} AS k1`;
+  const nameFilter = opts.filter ? Prisma.sql`AND f."name" ILIKE ${"%" + escapeLike(opts.filter) + "%"}` : Prisma.empty;
+  const live = Prisma.sql`SELECT ${cols} FROM "FileVersion" f
+    WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validFrom" <= ${ts(T)} AND (f."validUntil" IS NULL OR f."validUntil" > ${ts(T)}) ${nameFilter}`;
+  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${cols} FROM "FileVersion" f
+    WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validUntil" <= ${ts(T)} ${nameFilter}
+      AND NOT EXISTS (SELECT 1 FROM "FileVersion" g WHERE g."repositoryId" = f."repositoryId" AND g."path" = f."path"
+                      AND g."validFrom" <= ${ts(T)} AND (g."validUntil" IS NULL OR g."validUntil" > ${ts(T)}))
+    ORDER BY f."path", f."validUntil" DESC`;
+  const source = opts.showDeleted ? Prisma.sql`(${live}) UNION ALL (${gone})` : live;
+  const cmp = desc ? Prisma.raw("<") : Prisma.raw(">");
+  const after = cursor
+    ? Prisma.sql`WHERE (x.k0 > ${cursor[0]} OR (x.k0 = ${cursor[0]} AND (x.k1, x.name) ${cmp} (${cursor[1]}::text, ${cursor[2]}::text)))`
+    : Prisma.empty;
+  const dir = desc ? Prisma.raw("DESC") : Prisma.raw("ASC");
+  return Prisma.sql`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
 }
 
 function escapeLike(s: string): string {
