@@ -2,7 +2,7 @@
 // place only when complete; on any failure the partial file is removed and the error says why.
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { compressStreamToFile, type CompressResult } from "./compress";
 import type { Compression } from "./naming";
 
@@ -52,8 +52,12 @@ export async function compressToFile(
     check?: () => Promise<void>;
   },
 ): Promise<CompressResult> {
+  // Consume the input at once: a child process's stdout that nobody reads when the child exits is
+  // drained and discarded by Node, so it must not wait for the awaits below.
+  const held = input.pipe(new PassThrough({ highWaterMark: 1 << 20 }));
+  input.once("error", (err) => held.destroy(err));
   return writeAtomically(finalPath, async (part) => {
-    const res = await compressStreamToFile(input, part, opts);
+    const res = await compressStreamToFile(held, part, opts);
     if (opts.check) await opts.check();
     return res;
   });

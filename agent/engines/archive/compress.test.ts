@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -73,5 +74,17 @@ describe("block compressor", () => {
     expect(err.message).toBe('Cannot write "dump.sql.gz": mysqldump exited 2');
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(t.dir)).toEqual([]);
+  });
+
+  it("keeps the whole output of a command that exits before the file is open", async () => {
+    const t = tempDir("compress");
+    cleanup = t.cleanup;
+    for (let i = 0; i < 20; i++) {
+      const child = spawn("printf", [`run ${i}`]);
+      const exited = new Promise((r) => child.on("close", r));
+      const file = path.join(t.dir, `out-${i}.gz`);
+      await compressToFile(child.stdout, file, { compression: "gzip", check: async () => void (await exited) });
+      expect(sh(["gzip", "-dc", file])).toBe(`run ${i}`);
+    }
   });
 });

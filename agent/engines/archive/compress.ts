@@ -2,6 +2,8 @@
 // blocks (~1 MiB; gzip members, zstd frames, xz streams, bzip2 streams — each concatenation is a valid
 // file for the standard tools), compresses them in parallel and records where each block starts.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import os from "node:os";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { Writable, type Readable } from "node:stream";
@@ -9,6 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import type { Compression } from "./naming";
+import { zstdCompressBatch } from "./zstd-batch";
 
 export type { Compression } from "./naming";
 
@@ -24,9 +27,15 @@ export interface CompressResult {
   bytesOut: number;
   /** One entry per block, in order (empty for "none": offsets are direct). */
   blocks: BlockEntry[];
+  /** Digests of the written (compressed) bytes, computed while writing. */
+  md5: string;
+  sha256: string;
 }
 
 export const DEFAULT_BLOCK_SIZE = 1 << 20;
+
+/** Blocks in flight: one per core plus one being written. */
+export const DEFAULT_CONCURRENCY = os.availableParallelism() + 1;
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
@@ -81,22 +90,33 @@ export function decompressorArgv(c: Compression): string[] | undefined {
 export class BlockCompressor extends Writable {
   private pending: Buffer[] = [];
   private pendingLen = 0;
-  private queue: Promise<Buffer>[] = [];
+  private queue: Promise<{ frames: Buffer[]; lens: number[] }>[] = [];
   private uOffset = 0;
   private cOffset = 0;
+  private readonly md5 = createHash("md5");
+  private readonly sha256 = createHash("sha256");
+  /** Blocks per compression job: zstd compresses 8 blocks per process (one frame each). */
+  private readonly batch: number;
   readonly blocks: BlockEntry[] = [];
 
   constructor(
     private readonly out: FileHandle,
     private readonly compression: Compression,
     private readonly blockSize = DEFAULT_BLOCK_SIZE,
-    private readonly concurrency = 2,
+    private readonly concurrency = DEFAULT_CONCURRENCY,
   ) {
     super({ highWaterMark: blockSize });
+    this.batch = compression === "zstd" ? 8 : 1;
   }
 
   result(): CompressResult {
-    return { bytesIn: this.uOffset, bytesOut: this.cOffset, blocks: this.compression === "none" ? [] : this.blocks };
+    return {
+      bytesIn: this.uOffset,
+      bytesOut: this.cOffset,
+      blocks: this.compression === "none" ? [] : this.blocks,
+      md5: this.md5.copy().digest("hex"),
+      sha256: this.sha256.copy().digest("hex"),
+    };
   }
 
   private cut(): void {
@@ -104,22 +124,32 @@ export class BlockCompressor extends Writable {
     const buf = Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
-    const p = compressBlock(this.compression, buf);
-    p.catch(() => undefined);
-    this.queue.push(p.then((b) => Object.assign(b, { uLen: buf.length })));
+    const slices: Buffer[] = [];
+    for (let o = 0; o < buf.length; o += this.blockSize) slices.push(buf.subarray(o, o + this.blockSize));
+    const frames =
+      this.compression === "zstd" && slices.length > 1
+        ? zstdCompressBatch(slices)
+        : Promise.all(slices.map((b) => compressBlock(this.compression, b)));
+    const job = frames.then((f) => ({ frames: f, lens: slices.map((b) => b.length) }));
+    job.catch(() => undefined);
+    this.queue.push(job);
   }
 
   private async flushHead(): Promise<void> {
-    const head = this.queue.shift()!;
-    const b = (await head) as Buffer & { uLen: number };
-    this.blocks.push({ u: this.uOffset, c: this.cOffset });
-    let written = 0;
-    while (written < b.length) {
-      const r = await this.out.write(b, written, b.length - written);
-      written += r.bytesWritten;
+    const { frames, lens } = await this.queue.shift()!;
+    for (let i = 0; i < frames.length; i++) {
+      const b = frames[i];
+      this.blocks.push({ u: this.uOffset, c: this.cOffset });
+      this.md5.update(b);
+      this.sha256.update(b);
+      let written = 0;
+      while (written < b.length) {
+        const r = await this.out.write(b, written, b.length - written);
+        written += r.bytesWritten;
+      }
+      this.uOffset += lens[i];
+      this.cOffset += b.length;
     }
-    this.uOffset += b.uLen;
-    this.cOffset += b.length;
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -129,11 +159,12 @@ export class BlockCompressor extends Writable {
   private async take(chunk: Buffer): Promise<void> {
     let off = 0;
     while (off < chunk.length) {
-      const n = Math.min(this.blockSize - this.pendingLen, chunk.length - off);
+      const unit = this.blockSize * this.batch;
+      const n = Math.min(unit - this.pendingLen, chunk.length - off);
       this.pending.push(chunk.subarray(off, off + n));
       this.pendingLen += n;
       off += n;
-      if (this.pendingLen >= this.blockSize) {
+      if (this.pendingLen >= unit) {
         this.cut();
         while (this.queue.length >= this.concurrency) await this.flushHead();
       }

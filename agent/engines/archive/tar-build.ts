@@ -55,17 +55,19 @@ export function tarArgv(o: TarBuildOptions): string[] {
   return o.niceLevel === undefined ? argv : ["nice", "-n", String(o.niceLevel), ...argv];
 }
 
-function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & { tarSize: number }> {
-  const argv = tarArgv(o);
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-16384)));
-  const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
-    child.on("error", (e) => resolve({ code: null, signal: null, spawnError: e }));
-    child.on("close", (code, signal) => resolve({ code, signal }));
-  });
-  return (async () => {
-    const fh = await open(part, "w", 0o600);
+async function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & { tarSize: number }> {
+  // The file is opened before tar starts: the pipeline must be attached synchronously after spawn,
+  // or Node discards the output of a child that exits before anyone reads it.
+  const fh = await open(part, "w", 0o600);
+  try {
+    const argv = tarArgv(o);
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-16384)));
+    const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
+      child.on("error", (e) => resolve({ code: null, signal: null, spawnError: e }));
+      child.on("close", (code, signal) => resolve({ code, signal }));
+    });
     const indexer = new TarIndexer();
     const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE);
     try {
@@ -74,8 +76,6 @@ function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & 
     } catch (err) {
       child.kill("SIGTERM");
       throw err;
-    } finally {
-      await fh.close();
     }
     const exit = await exited;
     const warnings = stderr.split("\n").filter((l) => l.trim() !== "" && !NOISE.some((re) => re.test(l)));
@@ -84,8 +84,11 @@ function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & 
       const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
       throw new Error(`tar failed on "${o.target}" (${how}): ${warnings.join("; ") || "no message"}`);
     }
+    if (indexer.bytes === 0) throw new Error(`tar wrote nothing for "${o.target}"`);
     return { tarExit: exit.code, warnings, compress: sink.result(), members: indexer.members, tarSize: indexer.bytes };
-  })();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Builds `o.output` atomically and writes its index sidecar (mode `indexMode`). */

@@ -4,7 +4,7 @@ import { copyFile, lstat, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { describeWriteError } from "./atomic-file";
 import { blacklistFor } from "./blacklist";
-import { recordArchiveHashes } from "./hashes";
+import { recordArchiveHashes, type FileHashes } from "./hashes";
 import { INDEX_SUFFIX } from "./index-format";
 import { formatDay, snapshotName, tarballArchiveName, tarballCompression, type NameFormat, type TarballType } from "./naming";
 import { applyPermissions, type Permissions } from "./permissions";
@@ -96,6 +96,7 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
   }
   const name = master ? masterName : incName;
   const file = path.join(ctx.repository, name);
+  let hashes: FileHashes | undefined;
   if (s.fileType === "zip") {
     out.members += await buildZipArchive({ target, output: file, excludes, dumpSymlinks: s.dumpSymlinks, signal: ctx.callbacks.signal });
   } else {
@@ -121,6 +122,7 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
         ctx.permissions.archiveMode ?? 0o600,
       );
       if (work) await rename(work, snapshot);
+      hashes = { md5: res.compress.md5, sha256: res.compress.sha256, size: res.compress.bytesOut };
       out.members += res.members.length;
       if (res.tarExit === 1) {
         out.errors++;
@@ -130,10 +132,10 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
       if (work) await rm(work, { force: true });
     }
   }
-  await commitArchive(ctx, name, out);
+  await commitArchive(ctx, name, out, hashes);
 }
 
-async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome): Promise<void> {
+async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome, hashes?: FileHashes): Promise<void> {
   const file = path.join(ctx.repository, name);
   try {
     await applyPermissions(file, ctx.permissions, ctx.permissions.archiveMode);
@@ -141,7 +143,7 @@ async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutco
   } catch (err) {
     throw new Error(`Cannot set permissions of "${file}": ${describeWriteError(err)}`, { cause: err });
   }
-  const h = await recordArchiveHashes(ctx.repository, ctx.prefix, name);
+  const h = await recordArchiveHashes(ctx.repository, ctx.prefix, name, hashes);
   out.outputs.push(name);
   out.bytes += h.size;
   ctx.callbacks.onLog?.(`${file}: ok (${h.size} bytes, ${h.md5})`);

@@ -1,0 +1,104 @@
+// Archive engine benchmark: Strata's tarball method (GNU tar + indexed parallel block compression) against
+// plain GNU tar on the same tree (time, peak RSS), and one-member extraction through the index against
+// `tar -x ARCHIVE MEMBER`. Run: `npx tsx bench/archive.ts` (BENCH_FILES, BENCH_MB, BENCH_DIR to resize).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { extractMember } from "@/agent/engines/archive/extract";
+import { readIndex } from "@/agent/engines/archive/index-format";
+import { makeTree } from "./archive-dataset";
+
+const FILES = Number(process.env.BENCH_FILES ?? 20_000);
+const MB = Number(process.env.BENCH_MB ?? 1024);
+const WORK = process.env.BENCH_DIR ?? path.join(os.tmpdir(), "strata-bench-archive");
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+interface Run {
+  seconds: number;
+  rssMb: number;
+}
+
+/** Runs a command under GNU time; wall seconds and peak RSS of the largest process. */
+function timed(argv: string[], env: Record<string, string> = {}): Promise<Run> {
+  const out = path.join(WORK, "time.out");
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn("/usr/bin/time", ["-f", "%M", "-o", out, ...argv], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`"${argv.join(" ")}" failed (exit ${code}): ${err}`));
+      const kb = Number(readFileSync(out, "utf8").trim().split("\n").pop());
+      resolve({ seconds: (performance.now() - started) / 1000, rssMb: kb / 1024 });
+    });
+  });
+}
+
+function strataJob(type: string, repo: string, src: string): string {
+  const file = path.join(WORK, `job-${type}.json`);
+  writeFileSync(file, JSON.stringify({ name: `bench-${type}`, repository: repo, prefix: "bench", methods: ["tarball"], purgeDuplicates: false, tarball: { targets: [src], fileType: type } }));
+  return file;
+}
+
+async function creation(src: string, type: "tar.gz" | "tar.zst") {
+  const repo = path.join(WORK, `repo-${type}`);
+  rmSync(repo, { recursive: true, force: true });
+  const plain = path.join(WORK, `plain.${type}`);
+  rmSync(plain, { force: true });
+  const tarArgs = type === "tar.gz" ? ["-czf", plain] : ["--zstd", "-cf", plain];
+  const gnu = await timed(["tar", ...tarArgs, src], { GZIP: "-n" });
+  const strata = await timed([process.execPath, "--import", "tsx", path.join(ROOT, "agent/main.ts"), "archive", "run", "--config", strataJob(type, repo, src), "--date", "20270301"]);
+  const name = `bench${src.replace(/\//g, "-")}.20270301.master.${type}`;
+  const archive = path.join(repo, name);
+  const check = type === "tar.gz" ? ["gzip", "-t", archive] : ["zstd", "-q", "-t", archive];
+  const ok = spawnSync(check[0], check.slice(1)).status === 0 && spawnSync("tar", ["-tf", archive], { stdio: "ignore" }).status === 0;
+  return { gnu, strata, archive, ok };
+}
+
+async function extraction(archive: string) {
+  const index = (await readIndex(archive))!;
+  const files = index.members.filter((m) => m.t === "0");
+  const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const m = files[Math.floor(((i * 7919) % files.length))];
+    const t = performance.now();
+    await extractMember(archive, m.n, sink());
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const last = files[files.length - 1];
+  const gnu = await timed(["tar", "-xOf", archive, last.n]);
+  return { p50: times[24], p95: times[47], gnuMs: gnu.seconds * 1000 };
+}
+
+async function main() {
+  mkdirSync(WORK, { recursive: true });
+  const src = path.join(WORK, "tree");
+  if (!existsSync(path.join(src, ".complete"))) {
+    process.stdout.write(`Generating ${FILES} files, ~${MB} MB in ${src} ...\n`);
+    makeTree(src, FILES, MB);
+    writeFileSync(path.join(src, ".complete"), "");
+  }
+  const rows: string[] = ["| measure | GNU tar | Strata | ratio | target |", "|---|---|---|---|---|"];
+  for (const type of ["tar.gz", "tar.zst"] as const) {
+    const c = await creation(src, type);
+    const ratio = c.strata.seconds / c.gnu.seconds;
+    rows.push(`| ${type} create, s | ${c.gnu.seconds.toFixed(2)} | ${c.strata.seconds.toFixed(2)} | ${ratio.toFixed(2)} | ${type === "tar.gz" ? "≤ 0.6" : "≤ 1.0"} |`);
+    rows.push(`| ${type} create, peak RSS MB | ${c.gnu.rssMb.toFixed(0)} | ${c.strata.rssMb.toFixed(0)} | | Strata ≤ 250 |`);
+    rows.push(`| ${type} valid (tool -t, tar -t) | | ${c.ok ? "yes" : "NO"} | | yes |`);
+    if (type === "tar.gz") {
+      const e = await extraction(c.archive);
+      rows.push(`| one member, ms (p50 / p95 over 50) | ${e.gnuMs.toFixed(0)} (last member) | ${e.p50.toFixed(1)} / ${e.p95.toFixed(1)} | | p95 ≤ 100 |`);
+    }
+  }
+  process.stdout.write(rows.join("\n") + "\n");
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`bench/archive: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});
