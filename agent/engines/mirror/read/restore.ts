@@ -1,7 +1,9 @@
 // Restore = one traversal (walkAt) over a pluggable output: a directory on disk here, or any callback
 // per entry (tar/zip streams). Per-entry failures are reported and the restore goes on ("partial").
 import { createHash } from "node:crypto";
-import { chmod, chown, lchown, link, lstat, mkdir, open, rm, symlink, utimes } from "node:fs/promises";
+import { chmod, chown, lchown, link, lstat, mkdir, open, rename, rm, symlink, utimes } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
 import { execFile } from "node:child_process";
 import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, readFileSync, writeSync } from "node:fs";
 import { promisify } from "node:util";
@@ -76,13 +78,10 @@ export class DirectoryOutput implements RestoreOutput {
         if (IS_ROOT) await lchown(dest, ...this.ids(r));
         return;
       case "fifo":
-        await run("mkfifo", ["-m", (r.perms ?? 0o644).toString(8), dest.toString("utf8")]);
+      case "sock":
+      case "dev":
+        await makeSpecial(r, dest, e.rel.length ? this.target : path.dirname(this.target));
         break;
-      case "dev": {
-        const d = r.deviceNum ?? { kind: "c", major: 0, minor: 0 };
-        await run("mknod", [dest.toString("utf8"), d.kind, String(d.major), String(d.minor)]);
-        break;
-      }
       default:
         throw new Error(`Cannot restore "${showPath(e.path)}": entries of type "${r.type}" are not supported`);
     }
@@ -158,6 +157,28 @@ export class DirectoryOutput implements RestoreOutput {
   async finish(): Promise<void> {
     for (const e of this.dirs.reverse()) await this.attrs(e, this.dest(e));
   }
+}
+
+let specialSeq = 0;
+
+/**
+ * Creates a fifo, socket or device node at `dest`. The tools only take string paths, so the node is made
+ * under an ASCII temporary name in the restore target (same file system) and renamed (names may be any bytes).
+ */
+async function makeSpecial(r: WalkEntry["record"], dest: Buffer, tmpDir: string): Promise<void> {
+  const tmp = path.join(tmpDir, `.strata-special.${process.pid}.${specialSeq++}`);
+  if (r.type === "fifo") await run("mkfifo", [tmp]);
+  else if (r.type === "dev") {
+    const d = r.deviceNum ?? { kind: "c", major: 0, minor: 0 };
+    await run("mknod", [tmp, d.kind === "b" ? "b" : "c", String(d.major), String(d.minor)]);
+  } else {
+    const server = createServer();
+    await new Promise<void>((ok, fail) => server.once("error", fail).listen(tmp, ok));
+    await rename(tmp, dest);
+    await new Promise<void>((ok) => server.close(() => ok()));
+    return;
+  }
+  await rename(tmp, dest);
 }
 
 /** An output that hands each entry to a function (e.g. to append it to a tar or zip stream). */

@@ -56,6 +56,9 @@ export function awkwardSession(src: string, k: number): void {
     put("big.bin", bytes(200_000, 7));
     put("exec.sh", "#!/bin/sh\necho hi\n", 0o755);
     execFileSync("mkfifo", [p("fifo").toString()]);
+    // a fifo with a non-UTF-8 name and a unix socket (made by python: bytes paths, a bound socket stays)
+    const py = "import os,socket,sys; d=bytes.fromhex(sys.argv[1]); os.mkfifo(d+b'/fifo\\xff'); socket.socket(socket.AF_UNIX).bind(d+b'/sock')";
+    execFileSync("python3", ["-c", py, Buffer.from(src).toString("hex")]);
     mkdirSync(p("sub"));
     put("sub/keep.txt", "keep\n");
   } else if (k === 2) {
