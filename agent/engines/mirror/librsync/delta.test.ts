@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDelta, writeReverseDelta } from "./delta";
 import { applyDelta } from "./patch";
-import { computeSignature, parseSignature, type SignatureKind } from "./signature";
+import { blockLengthFor, computeSignature, parseSignature, SignatureBuilder, type SignatureKind } from "./signature";
 import { chunked, collect, decodeCommands, makeTempDir, prngBytes, rdiff } from "./testing";
 
 const tmp = makeTempDir();
@@ -98,6 +98,20 @@ describe("createDelta", () => {
         expect(readFileSync(tmp.file("fuzz.out")).equals(target)).toBe(true);
       }
     }
+  });
+
+  it("writes the same reverse delta as rdiff-backup 2.2's parameters give with rdiff", async () => {
+    const newer = Buffer.concat([text.subarray(0, 90_000), Buffer.from("new paragraph\n"), text.subarray(90_500)]);
+    const older = text;
+    writeFileSync(tmp.file("rb.newer"), newer);
+    writeFileSync(tmp.file("rb.older"), older);
+    const bl = String(blockLengthFor(newer.length));
+    rdiff("signature", "-f", "-H", "md4", "-R", "rollsum", "-b", bl, "-S", "8", tmp.file("rb.newer"), tmp.file("rb.sig"));
+    rdiff("delta", "-f", tmp.file("rb.sig"), tmp.file("rb.older"), tmp.file("rb.delta"));
+    const builder = new SignatureBuilder({ fileLength: newer.length });
+    for await (const c of chunked(newer, 4096)) builder.update(c);
+    const ours = await collect(createDelta(builder.digest(), chunked(older, 65536)));
+    expect(ours.equals(readFileSync(tmp.file("rb.delta")))).toBe(true);
   });
 
   it("merges the copies of an unchanged file into one COPY", async () => {
