@@ -94,6 +94,24 @@ describe("tarball method", () => {
     expect(readdirSync(repo)).toEqual([]);
   });
 
+  it("removes the partial archive when tar fails and names the target and tar's message", async () => {
+    const { data, repo } = setup("tb-tarfail");
+    const c = ctx(repo, "20270301");
+    const res = await runTarballMethod(c, settings(data, { extraOptions: ["--no-such-option"] }));
+    expect(res.errors).toBe(1);
+    expect(c.errors[0]).toMatch(new RegExp(`Cannot write "h.*\\.20270301\\.master\\.tar\\.gz": tar failed on "${data}" \\(exit \\d+\\): .*no-such-option`));
+    expect(readdirSync(repo)).toEqual([]);
+  });
+
+  it("gives archives the configured owner and mode", async () => {
+    const { data, repo } = setup("tb-owner");
+    const nobody = Number(sh(["id", "-u", "nobody"]).trim());
+    const nogroup = Number(sh(["getent", "group", "nogroup"]).split(":")[2]);
+    await runTarballMethod(ctx(repo, "20270301", { permissions: { archiveMode: 0o660, uid: nobody, gid: nogroup } }), settings(data));
+    const st = statSync(path.join(repo, `h${data.replace(/\//g, "-")}.20270301.master.tar.gz`));
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([nobody, nogroup, 0o660]);
+  });
+
   it("uses short names, applies chmod and excludes an absolute blacklisted path only", async () => {
     const { dir, data, repo } = setup("tb-short");
     mkdirSync(path.join(data, "cache"));
