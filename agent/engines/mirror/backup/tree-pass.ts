@@ -107,15 +107,13 @@ export class TreePass {
     const path = item?.path ?? old!.path;
     this.frames[this.frames.length - 1]?.seen?.add(baseName(path).toString("hex"));
     const e = item?.entry;
-    const concurrent = old?.type !== "dir" && (!e || (e.type !== "dir" && !(e.type === "file" && e.nlink > 1)));
-    if (!concurrent) await this.drain(0);
+    const dirLike = old?.type === "dir" || e?.type === "dir";
+    const linked = e?.type === "file" && e.nlink > 1;
+    if (linked) await this.drain(0); // its group's first path must be installed before it links to it
     const log = new DeferredLog();
     const work = this.process(item, old, path, log, [...this.frames]);
-    if (!concurrent) {
-      await work;
-      return log.replay(this.ctx.log);
-    }
-    work.catch(() => undefined); // awaited in order by drain(); this only keeps it from being "unhandled"
+    if (dirLike || linked) await work; // frames are opened in order; the record still waits its turn
+    else work.catch(() => undefined); // awaited in order by drain(); this only keeps it from being "unhandled"
     this.pending.push({ work, log });
     if (this.pending.length >= MAX_IN_FLIGHT) await this.drain(MAX_IN_FLIGHT - 1);
   }
