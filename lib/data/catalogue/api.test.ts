@@ -12,14 +12,15 @@ let plane: DataPlane;
 let db: typeof import("@/lib/db").db;
 const tokens: Record<string, string> = {};
 const SECRET = "catalogue-test-secret-0123456789";
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 const routes: Record<string, { GET?: Handler; POST?: Handler }> = {};
 
 beforeAll(async () => {
   [env, fx] = await Promise.all([setupCatalogueTest(), buildMirrorFixture()]);
   db = (await import("@/lib/db")).db;
   const { createToken } = await import("@/lib/data/tokens");
-  for (const [k, c] of Object.entries({ admin: env.admin, viewer: env.viewer, outsider: env.outsider })) tokens[k] = await createToken(c, { name: "t" }, { ip: null });
+  for (const [k, c] of Object.entries({ admin: env.admin, viewer: env.viewer, outsider: env.outsider })) tokens[k] = await createToken(c, { name: "t", expiresAt: null }, { ip: null });
   const { startDataPlane } = await import("@/agent/server/index");
   plane = await startDataPlane({ listen: "127.0.0.1:0", roots: [fx.dir], secret: () => SECRET });
   const { encryptSecret } = await import("@/lib/crypto/secrets");
