@@ -130,5 +130,5 @@ export async function treeRoute(ctx: RouteContext): Promise<void> {
   if (!e) throw new HttpError(404, "not_found", `"${q.path || "/"}" does not exist at that time`);
   if (e.record.type !== "dir") throw new HttpError(400, "not_a_directory", `"${q.path}" is not a directory`);
   const prefix = q.prefix ?? path.basename(q.path);
-  await sendStream(ctx, { "content-type": "application/x-tar" }, treeTar(repo, sub, q.at, prefix, ctx.signal));
+  await sendStream(ctx, { "content-type": "application/x-tar" }, treeTar(repo, sub, q.at, { prefix, copyHardLinks: q.hardLinks === "copy", signal: ctx.signal }));
 }

@@ -7,7 +7,7 @@ import { walkAt, type MirrorRepo, type WalkEntry } from "@/agent/engines/mirror/
 
 type Header = Partial<tar.Header> & { name: string };
 
-function header(e: WalkEntry, name: string, prefix: string): Header | null {
+function header(e: WalkEntry, name: string, prefix: string, copyLinks: boolean): Header | null {
   const r = e.record;
   const base = {
     name,
@@ -24,7 +24,7 @@ function header(e: WalkEntry, name: string, prefix: string): Header | null {
     case "sym":
       return { ...base, type: "symlink", linkname: r.symData?.toString("utf8") ?? "" };
     case "reg":
-      if (e.linkTo) return { ...base, type: "link", linkname: join(prefix, e.linkTo.toString("utf8")) };
+      if (e.linkTo && !copyLinks) return { ...base, type: "link", linkname: join(prefix, e.linkTo.toString("utf8")) };
       return { ...base, type: "file", size: e.warning ? 0 : (r.size ?? 0) };
     case "fifo":
       return { ...base, type: "fifo" };
@@ -64,14 +64,21 @@ async function addEntry(pack: tar.Pack, h: Header, e: WalkEntry): Promise<void> 
  * The tar stream of `sub` at `at` (every entry under `prefix/`, the sub-tree root becoming `prefix` itself).
  * Errors while walking destroy the stream with the error; `signal` stops the walk.
  */
-export function treeTar(repo: MirrorRepo, sub: Buffer, at: number, prefix: string, signal: AbortSignal): Readable {
+export function treeTar(
+  repo: MirrorRepo,
+  sub: Buffer,
+  at: number,
+  o: { prefix: string; copyHardLinks: boolean; signal: AbortSignal },
+): Readable {
+  const { prefix, signal } = o;
   const pack = tar.pack();
   (async () => {
     for await (const e of walkAt(repo, sub, at)) {
       if (signal.aborted) return;
       const rel = e.rel.toString("utf8");
       if (!rel && !prefix) continue;
-      const h = header(e, join(prefix, rel), prefix);
+      if (rel.split("/").some((s) => s === ".." || s === ".")) continue; // a tampered repository: never emit escaping names
+      const h = header(e, join(prefix, rel), prefix, o.copyHardLinks);
       if (h) await orAbort(addEntry(pack, h, e), signal);
     }
     pack.finalize();

@@ -110,11 +110,13 @@ export interface TreeRequest {
   path: string;
   at: number;
   prefix?: string;
+  /** Send hard links as full files (zip has no hard links). */
+  copyHardLinks?: boolean;
 }
 
 /** A directory as it was at `at`: the body is a tar stream (built on the agent, one file at a time). */
 export function fetchTree(agent: AgentTarget, r: TreeRequest, init: { signal?: AbortSignal } = {}): Promise<Response> {
-  return agentFetch(agent, "GET", "/v1/tree", { repo: r.repoPath, format: r.format, path: r.path, at: r.at, prefix: r.prefix }, init);
+  return agentFetch(agent, "GET", "/v1/tree", { repo: r.repoPath, format: r.format, path: r.path, at: r.at, prefix: r.prefix, hardLinks: r.copyHardLinks ? "copy" : undefined }, init);
 }
 
 /** Splits a byte stream into text lines. */

@@ -58,6 +58,8 @@ export const treeQuery = z.object({
   at: epoch,
   /** Folder name every tar entry is put under (e.g. "docs"); empty: entries at the top. */
   prefix: z.string().max(255).regex(/^[^/\0]*$/, "a single folder name").default(""),
+  /** "copy": hard links become full files (for zip, which has no hard links); "keep": tar link entries. */
+  hardLinks: z.enum(["keep", "copy"]).default("keep"),
 });
 export type TreeQuery = z.input<typeof treeQuery>;
 

@@ -1,0 +1,59 @@
+// GET /api/v1/repositories/{id}/archive?path=P&at=TIME&format=zip|tar.gz: a folder as it was, built on the
+// fly from the agent's tar stream (tar.gz: gzip of it; zip: re-packed entry by entry). No temporary copy.
+import { createGzip } from "node:zlib";
+import { apiRoute } from "@/lib/api/handler";
+import { AppError } from "@/lib/errors";
+import { resolveDownload } from "@/lib/data/downloads";
+import { AgentRequestError, fetchTree } from "@/lib/agent-client";
+import { agentErrorResponse, bufferedResponse, contentDisposition, nodeStream } from "@/lib/agent-client/http";
+import { tarToZip } from "@/lib/agent-client/tar-to-zip";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const stamp = (d: Date) => d.toISOString().slice(0, 19).replace(/:/g, "-");
+
+export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
+  const q = new URL(req.url).searchParams;
+  const format = q.get("format") ?? "zip";
+  if (format !== "zip" && format !== "tar.gz") throw new AppError("invalid", `Invalid format "${format}": use zip or tar.gz`);
+  const target = await resolveDownload(caller, id, q.get("path"), q.get("at"), "dir");
+  const folder = target.path ? target.path.slice(target.path.lastIndexOf("/") + 1) : target.repo.name.replace(/[/\0]/g, "_") || "repository";
+  const filename = `${folder}-${stamp(target.increment.time)}.${format}`;
+  let res: Response;
+  try {
+    res = await fetchTree(
+      target.agent,
+      { repoPath: target.repo.path, format: target.repo.format, path: target.path, at: target.increment.time.getTime() / 1000, prefix: folder, copyHardLinks: format === "zip" },
+      { signal: req.signal },
+    );
+  } catch (err) {
+    if (err instanceof AgentRequestError) return agentErrorResponse(err, `download "${target.path || "/"}"`);
+    throw err;
+  }
+  const tarStream = nodeStream(res.body!);
+  const headers = {
+    "content-type": format === "zip" ? "application/zip" : "application/gzip",
+    "content-disposition": contentDisposition(filename),
+    "cache-control": "private, no-store",
+    "x-strata-increment": target.increment.time.toISOString(),
+  };
+  let body: AsyncIterable<Uint8Array>;
+  let cancel: () => void;
+  if (format === "zip") {
+    ({ zip: body, cancel } = tarToZip(tarStream));
+  } else {
+    const gz = createGzip({ level: 1 });
+    tarStream.on("error", (err) => gz.destroy(err));
+    tarStream.pipe(gz);
+    body = gz;
+    cancel = () => (tarStream.destroy(), gz.destroy());
+  }
+  req.signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    return await bufferedResponse(body, { headers }, cancel);
+  } catch (err) {
+    cancel();
+    return agentErrorResponse({ status: 502, code: "agent_error", message: (err as Error).message }, `download "${target.path || "/"}"`);
+  }
+});
