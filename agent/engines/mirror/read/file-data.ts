@@ -1,12 +1,12 @@
 // Reconstructs the bytes of a regular file at a session (§3.2 step 3): start from the mirror or a
 // snapshot increment and apply reverse deltas newest → oldest, streaming the last step.
-import { mkdtemp, open, rm } from "node:fs/promises";
+import { mkdtemp, open, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
-import { applyDelta, patchToFile } from "../librsync";
+import { applyDelta } from "../librsync";
 import { openMaybeGzip } from "../format/metadata-stream";
 import { showPath, stringPathFor } from "../format/fs-path";
 import type { IncFile } from "./increments";
@@ -84,7 +84,51 @@ async function* readChunks(file: Buffer, chunkSize = 256 * 1024): AsyncGenerator
   }
 }
 
-/** Streams the bytes of a plan; intermediate versions go to a private temp dir removed at the end. */
+/** A version used as the basis of the next delta: in memory when small, else a file. */
+type Basis = { data: Buffer } | { file: Buffer };
+
+/** Versions up to this size stay in memory between delta steps; bigger ones spill to a temp file. */
+const MEM_LIMIT = 4 << 20;
+
+/** Collects a byte stream into a Basis, spilling to `spill()` once it outgrows MEM_LIMIT. */
+async function materialize(src: AsyncIterable<Buffer>, spill: () => Promise<string>): Promise<Basis> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const it = src[Symbol.asyncIterator]();
+  for (let r = await it.next(); !r.done; r = await it.next()) {
+    chunks.push(r.value);
+    size += r.value.length;
+    if (size > MEM_LIMIT) {
+      const file = await spill();
+      const rest = (async function* () {
+        yield* chunks;
+        for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+      })();
+      await pipeline(Readable.from(rest), createWriteStream(file));
+      return { file: Buffer.from(file) };
+    }
+  }
+  return { data: Buffer.concat(chunks, size) };
+}
+
+/** Applies one delta to a basis (memory or file). */
+async function* patch(basis: Basis, delta: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  if ("data" in basis) {
+    yield* applyDelta(basis.data, delta);
+    return;
+  }
+  const b = await stringPathFor(basis.file);
+  try {
+    yield* applyDelta(b.path, delta);
+  } finally {
+    await b.close();
+  }
+}
+
+/**
+ * Streams the bytes of a plan. Intermediate versions stay in memory when small, else go to a private
+ * temp dir removed at the end; the last delta step is streamed.
+ */
 export async function* fileDataStream(plan: DataPlan, label: string, tmpRoot = os.tmpdir(), sizeHint?: number): AsyncGenerator<Buffer> {
   if (!plan.start) return;
   const { start, diffs } = plan;
@@ -92,34 +136,26 @@ export async function* fileDataStream(plan: DataPlan, label: string, tmpRoot = o
     yield* guarded(label, start.file, start.compressed ? openMaybeGzip(start.file, true) : readChunks(start.file, chunkFor(sizeHint)));
     return;
   }
-  const tmp = await mkdtemp(path.join(tmpRoot, "strata-restore-"));
+  let tmp: string | undefined;
+  let seq = 0;
+  const spill = async () => path.join((tmp ??= await mkdtemp(path.join(tmpRoot, "strata-restore-"))), `v${seq++}`);
   try {
-    let basis: Buffer = start.file;
-    if (start.compressed) {
-      basis = Buffer.from(path.join(tmp, "start"));
-      try {
-        await pipeline(Readable.from(openMaybeGzip(start.file, true)), createWriteStream(basis));
-      } catch (err) {
-        throw fail(label, start.file, err);
-      }
+    let basis: Basis;
+    try {
+      const size = start.compressed ? Infinity : (await stat(start.file)).size;
+      basis = size <= MEM_LIMIT ? { data: await readFile(start.file) }
+        : start.compressed ? await materialize(openMaybeGzip(start.file, true), spill)
+        : { file: start.file };
+    } catch (err) {
+      throw fail(label, start.file, err);
     }
     for (let i = 0; i < diffs.length; i++) {
       const d = diffs[i];
-      const b = await stringPathFor(basis).catch((err) => { throw fail(label, basis, err); });
-      try {
-        const delta = openMaybeGzip(d.file, d.compressed);
-        if (i < diffs.length - 1) {
-          const out = path.join(tmp, `v${i}`);
-          await patchToFile(b.path, delta, out).catch((err) => { throw fail(label, d.file, err); });
-          basis = Buffer.from(out);
-        } else {
-          yield* guarded(label, d.file, applyDelta(b.path, delta));
-        }
-      } finally {
-        await b.close();
-      }
+      const out = patch(basis, openMaybeGzip(d.file, d.compressed));
+      if (i === diffs.length - 1) yield* guarded(label, d.file, out);
+      else basis = await materialize(guarded(label, d.file, out), spill);
     }
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    if (tmp) await rm(tmp, { recursive: true, force: true });
   }
 }
