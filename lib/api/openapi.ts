@@ -2,6 +2,11 @@
 const bearer = [{ bearerAuth: [] }, { sessionCookie: [] }];
 const err = { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
 const errors = { "401": err, "403": err };
+// Catalogue parameters and results (repositories, tree, history, search, changes).
+const repoId = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } } as const;
+const atParam = { name: "at", in: "query", schema: { type: "string" }, description: "Time spec: now, 3D, 1B, a date, a date-time or epoch seconds; default the latest increment" } as const;
+const qParam = { name: "q", in: "query", required: true, schema: { type: "string" } } as const;
+const searchResults = { description: "Matching versions", content: { "application/json": { schema: { type: "object", properties: { results: { type: "array", items: { $ref: "#/components/schemas/Version" } }, truncated: { type: "boolean" } } } } } } as const;
 
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -40,6 +45,68 @@ export const openApiDocument = {
           online: { type: "boolean" },
         },
       },
+      Repository: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          name: { type: "string" },
+          format: { type: "string", enum: ["mirror", "archive"] },
+          path: { type: "string", description: "Path on the agent's disk" },
+          host: { type: ["object", "null"], properties: { id: { type: "string" }, name: { type: "string" } } },
+          agent: { type: "object", properties: { id: { type: "string" }, name: { type: "string" } } },
+          importState: { type: ["string", "null"], enum: ["pending", "running", "complete", "failed", null] },
+          importError: { type: ["string", "null"] },
+          incrementCount: { type: "integer" },
+          firstIncrementAt: { type: ["string", "null"], format: "date-time" },
+          lastIncrementAt: { type: ["string", "null"], format: "date-time" },
+        },
+      },
+      Increment: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          time: { type: "string", format: "date-time" },
+          kind: { type: "string", enum: ["full", "incremental", "mirror"] },
+          sizeBytes: { type: "integer" },
+          treeBytes: { type: "integer" },
+          fileCount: { type: "integer" },
+          newCount: { type: "integer" },
+          changedCount: { type: "integer" },
+          deletedCount: { type: "integer" },
+        },
+      },
+      ResolvedTime: {
+        type: "object",
+        description: "The increment a time spec resolved to",
+        properties: { increment: { type: "object", properties: { id: { type: "string" }, time: { type: "string", format: "date-time" }, kind: { type: "string" } } }, spec: { type: "string" }, resolvedFrom: { type: "string", format: "date-time" } },
+      },
+      TreeEntry: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          path: { type: "string" },
+          type: { type: "string", enum: ["file", "dir", "symlink", "fifo", "socket", "chardev", "blockdev"] },
+          size: { type: "integer" },
+          mtime: { type: ["string", "null"], format: "date-time" },
+          mode: { type: ["integer", "null"] },
+          linkTarget: { type: ["string", "null"] },
+          changedInThisIncrement: { type: "boolean" },
+          deletedAt: { type: ["string", "null"], format: "date-time" },
+        },
+      },
+      Version: {
+        type: "object",
+        properties: {
+          repositoryId: { type: "string" },
+          repositoryName: { type: "string" },
+          path: { type: "string" },
+          type: { type: "string" },
+          size: { type: "integer" },
+          mtime: { type: ["string", "null"], format: "date-time" },
+          validFrom: { type: "string", format: "date-time" },
+          validUntil: { type: ["string", "null"], format: "date-time", description: "Exclusive; null while current" },
+        },
+      },
     },
   },
   paths: {
@@ -67,6 +134,105 @@ export const openApiDocument = {
       get: {
         summary: "List agents (admin)",
         responses: { "200": { description: "Agents", content: { "application/json": { schema: { type: "object", properties: { agents: { type: "array", items: { $ref: "#/components/schemas/Agent" } } } } } } }, ...errors },
+      },
+    },
+    "/repositories": {
+      get: {
+        summary: "Repositories the caller may see",
+        responses: { "200": { description: "Repositories", content: { "application/json": { schema: { type: "object", properties: { repositories: { type: "array", items: { $ref: "#/components/schemas/Repository" } } } } } } }, ...errors },
+      },
+      post: {
+        summary: "Import an existing repository on an agent's disk (admin); the import runs in the background",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["agent", "path", "format"],
+                properties: { agent: { type: "string", description: "Agent name or id" }, path: { type: "string" }, host: { type: "string", description: "Host name" }, format: { type: "string", enum: ["mirror", "archive"] }, name: { type: "string" } },
+              },
+            },
+          },
+        },
+        responses: { "202": { description: "Registered; poll GET /repositories/{id} for importState", content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" }, runId: { type: "string" } } } } } }, "400": err, "409": err, ...errors },
+      },
+    },
+    "/repositories/{id}": {
+      get: {
+        summary: "One repository with its import state and progress",
+        parameters: [repoId],
+        responses: { "200": { description: "Repository", content: { "application/json": { schema: { type: "object", properties: { repository: { $ref: "#/components/schemas/Repository" } } } } } }, "404": err, ...errors },
+      },
+    },
+    "/repositories/{id}/increments": {
+      get: {
+        summary: "Increments, oldest first, with sizes and change counts",
+        parameters: [repoId],
+        responses: { "200": { description: "Increments", content: { "application/json": { schema: { type: "object", properties: { increments: { type: "array", items: { $ref: "#/components/schemas/Increment" } } } } } } }, "404": err, ...errors },
+      },
+    },
+    "/repositories/{id}/tree": {
+      get: {
+        summary: "A directory as it was at a time (keyset-paged)",
+        parameters: [
+          repoId,
+          { name: "path", in: "query", schema: { type: "string" }, description: "Directory, relative; empty for the root" },
+          atParam,
+          { name: "showDeleted", in: "query", schema: { type: "boolean" } },
+          { name: "sort", in: "query", schema: { type: "string", enum: ["name", "size", "mtime"] } },
+          { name: "order", in: "query", schema: { type: "string", enum: ["asc", "desc"] } },
+          { name: "filter", in: "query", schema: { type: "string" }, description: "Name substring" },
+          { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of the previous page" },
+          { name: "limit", in: "query", schema: { type: "integer", maximum: 5000 } },
+        ],
+        responses: {
+          "200": {
+            description: "Entries",
+            content: { "application/json": { schema: { type: "object", properties: { path: { type: "string" }, at: { $ref: "#/components/schemas/ResolvedTime" }, entries: { type: "array", items: { $ref: "#/components/schemas/TreeEntry" } }, nextCursor: { type: ["string", "null"] } } } } },
+          },
+          "400": err,
+          "404": err,
+          ...errors,
+        },
+      },
+    },
+    "/repositories/{id}/history": {
+      get: {
+        summary: "Every version of one path as new / changed / deleted events",
+        parameters: [repoId, { name: "path", in: "query", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "Events", content: { "application/json": { schema: { type: "object", properties: { path: { type: "string" }, events: { type: "array", items: { type: "object" } } } } } } }, "400": err, "404": err, ...errors },
+      },
+    },
+    "/repositories/{id}/search": {
+      get: {
+        summary: "Versions whose name matches (substring, or glob with * and ?; a pattern with / matches paths)",
+        parameters: [repoId, qParam, { name: "limit", in: "query", schema: { type: "integer", maximum: 1000 } }],
+        responses: { "200": searchResults, "400": err, "404": err, ...errors },
+      },
+    },
+    "/search": {
+      get: {
+        summary: "Version search across every repository the caller may see",
+        parameters: [qParam, { name: "limit", in: "query", schema: { type: "integer", maximum: 1000 } }],
+        responses: { "200": searchResults, "400": err, ...errors },
+      },
+    },
+    "/repositories/{id}/changes": {
+      get: {
+        summary: "Paths new, changed and deleted between two times",
+        parameters: [
+          repoId,
+          { name: "from", in: "query", required: true, schema: { type: "string" } },
+          { name: "to", in: "query", schema: { type: "string" }, description: "Default: the latest increment" },
+          { name: "path", in: "query", schema: { type: "string" }, description: "Only under this directory" },
+        ],
+        responses: {
+          "200": { description: "Changes", content: { "application/json": { schema: { type: "object", properties: { from: { $ref: "#/components/schemas/ResolvedTime" }, to: { $ref: "#/components/schemas/ResolvedTime" }, new: { type: "array", items: { type: "object" } }, changed: { type: "array", items: { type: "object" } }, deleted: { type: "array", items: { type: "object" } }, truncated: { type: "boolean" } } } } } },
+          "400": err,
+          "404": err,
+          ...errors,
+        },
       },
     },
   },
