@@ -9,21 +9,27 @@ import { ownerNames } from "./owner-names";
 export async function openLocalSource(rootPath: string): Promise<Source> {
   const root = Buffer.from(rootPath.length > 1 ? rootPath.replace(/\/+$/, "") : rootPath);
   let st: BigIntStats;
+  let real: Buffer;
   try {
-    st = await fsp.lstat(root, { bigint: true });
+    st = await fsp.stat(root, { bigint: true });
+    real = (await fsp.realpath(root, { encoding: "buffer" })) as Buffer;
   } catch (err) {
     throw new AgentError("fatal", `Cannot open source "${rootPath}": ${describe(err)}`, { cause: err });
   }
   if (!st.isDirectory()) throw new AgentError("fatal", `Cannot open source "${rootPath}": not a directory`);
-  return new LocalSource(root);
+  return new LocalSource(root, real);
 }
 
 class LocalSource implements Source {
   private names = ownerNames();
-  constructor(readonly root: Buffer) {}
+  /** `root` as the user named it (selection matches it); `real` the resolved directory (a symlinked root is followed). */
+  constructor(
+    readonly root: Buffer,
+    private readonly real: Buffer,
+  ) {}
 
   private abs(path: Buffer): Buffer {
-    return path.length === 0 ? this.root : Buffer.concat([this.root, Buffer.from("/"), path]);
+    return path.length === 0 ? this.real : Buffer.concat([this.real, Buffer.from("/"), path]);
   }
 
   async stat(path: Buffer): Promise<SourceEntry> {

@@ -1,5 +1,5 @@
 // The shared Source contract, run against the local and the in-memory implementation (and the faulty wrapper).
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,6 +38,16 @@ afterAll(async () => {
 
 const implementations: Array<[string, () => Promise<Source>]> = [
   ["memory", async () => memorySource(tree)],
+  [
+    "local through a symlinked root",
+    async () => {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), "strata-src-"));
+      dirs.push(tmp);
+      await materialize(path.join(tmp, "root"), tree);
+      await symlink("root", path.join(tmp, "alias"));
+      return openLocalSource(path.join(tmp, "alias"));
+    },
+  ],
   [
     "local",
     async () => {
