@@ -235,5 +235,48 @@ export const openApiDocument = {
         },
       },
     },
+    "/repositories/{id}/file": {
+      get: {
+        summary: "One file's bytes as they were at a time (Range requests supported)",
+        description:
+          "Streams the file from the repository's agent. Next.js strips Content-Length from streamed answers, so the byte count is also sent as X-Content-Length. ETag is the version's digest and increment; X-Strata-Increment names the increment the time resolved to.",
+        parameters: [
+          repoId,
+          { name: "path", in: "query", required: true, schema: { type: "string" }, description: "File, relative to the repository root" },
+          atParam,
+          { name: "Range", in: "header", schema: { type: "string" }, description: "One byte range, e.g. bytes=0-99 or bytes=-100" },
+        ],
+        responses: {
+          "200": { description: "The bytes", headers: { "X-Content-Length": { schema: { type: "integer" } }, ETag: { schema: { type: "string" } } }, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+          "206": { description: "The requested range (Content-Range)", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+          "304": { description: "Unchanged (If-None-Match)" },
+          "400": err,
+          "404": err,
+          "416": { description: "Range not satisfiable (Content-Range: bytes */size)" },
+          "502": err,
+          "503": err,
+          ...errors,
+        },
+      },
+    },
+    "/repositories/{id}/archive": {
+      get: {
+        summary: "A folder as it was at a time, as zip or tar.gz built on the fly",
+        parameters: [
+          repoId,
+          { name: "path", in: "query", schema: { type: "string" }, description: "Folder, relative; empty for the whole repository" },
+          atParam,
+          { name: "format", in: "query", schema: { type: "string", enum: ["zip", "tar.gz"], default: "zip" } },
+        ],
+        responses: {
+          "200": { description: "The archive (entries under the folder's name)", content: { "application/zip": { schema: { type: "string", format: "binary" } }, "application/gzip": { schema: { type: "string", format: "binary" } } } },
+          "400": err,
+          "404": err,
+          "502": err,
+          "503": err,
+          ...errors,
+        },
+      },
+    },
   },
 } as const;
