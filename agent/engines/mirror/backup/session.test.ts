@@ -142,6 +142,47 @@ describe("backup session", () => {
   });
 });
 
+describe("cancellation", () => {
+  it("aborts through the signal and leaves the repository at the previous session", async () => {
+    const src = await tree("abort-src", Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.txt`, `v1 ${i}`])));
+    const repo = path.join(tmp, "abort-repo");
+    await backupSession({ source: await openLocalSource(src), repo, currentTime: T });
+    const before = await manifestOf(repo);
+    for (let i = 0; i < 40; i++) await fsp.writeFile(path.join(src, `f${i}.txt`), `v2 ${i}`);
+    const ac = new AbortController();
+    const run = backupSession({
+      source: await openLocalSource(src), repo, currentTime: T + 60,
+      callbacks: { signal: ac.signal, onChange: () => ac.abort() },
+    });
+    await expect(run).rejects.toMatchObject({ kind: "cancelled", message: expect.stringMatching(/returned to the previous session/) });
+    expect(manifestDiff(before, await manifestOf(repo))).toEqual([]);
+    expect((await fsp.readdir(path.join(repo, "rdiff-backup-data"))).filter((n) => n.startsWith("current_mirror."))).toHaveLength(1);
+  });
+});
+
+describe("metadata chain", () => {
+  it("keeps a snapshot after 8 reverse diffs, as rdiff-backup does, and every session restores", async () => {
+    const src = await tree("chain-src", { "f.txt": "v0" });
+    const repo = path.join(tmp, "chain-repo");
+    const manifests = [];
+    for (let n = 1; n <= 12; n++) {
+      await fsp.writeFile(path.join(src, "f.txt"), `version ${n}`);
+      await fsp.utimes(path.join(src, "f.txt"), T + n, T + n);
+      await backupSession({ source: await openLocalSource(src), repo, currentTime: T + n * 3600 });
+      manifests.push(await manifestOf(src));
+    }
+    const kinds = (await fsp.readdir(path.join(repo, "rdiff-backup-data")))
+      .filter((n) => n.startsWith("mirror_metadata."))
+      .sort()
+      .map((n) => (n.includes(".snapshot") ? "S" : "d"));
+    expect(kinds.join("")).toBe("ddddddddSddS");
+    for (const n of [1, 9, 10]) {
+      const restored = await restoreWithRdiff(repo, T + n * 3600, path.join(tmp, "chain-out"));
+      expect(manifestDiff(manifests[n - 1], restored), `session ${n}`).toEqual([]);
+    }
+  });
+});
+
 describe("a full disk", () => {
   let mnt: string;
   beforeAll(async () => {

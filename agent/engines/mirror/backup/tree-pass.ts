@@ -4,6 +4,7 @@
 // 3. new / unchanged / changed / deleted → increments, mirror, new metadata record, change set;
 // 4. directory attributes are applied when their frame closes (after their contents).
 import { promises as fsp } from "node:fs";
+import { AgentError } from "@/agent/errors";
 import type { Source } from "@/agent/sources/types";
 import { comparePaths, type MetaRecord } from "../format/metadata-record";
 import { allocateLongName, needsLongIncrementName } from "../format/long-names";
@@ -89,7 +90,7 @@ export class TreePass {
     let s = (await src.next()).value as WalkItem | undefined;
     let o = (await old.next()).value as MetaRecord | undefined;
     while (s || o) {
-      if (this.ctx.signal?.aborted) throw this.ctx.signal.reason ?? new Error("Backup cancelled");
+      if (this.ctx.signal?.aborted) throw new AgentError("cancelled", "the session was cancelled");
       const c = !s ? 1 : !o ? -1 : comparePaths(s.path, o.path);
       const item = c <= 0 ? s : undefined;
       const rec = c >= 0 ? o : undefined;
