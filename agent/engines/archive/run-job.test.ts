@@ -101,4 +101,15 @@ describe("archive job run", () => {
     sh(["md5sum", "-c", "h-hashes.md5"], { cwd: repo });
     expect(readFileSync(path.join(repo, "h-hashes.md5"), "utf8").split("\n").filter(Boolean)).toHaveLength(1);
   });
+
+  it("stops a run when cancelled, leaving no partial archive, and releases the lock", async () => {
+    const { data, job } = fixture({ methods: ["tarball"] });
+    writeFileSync(path.join(data, "big.bin"), randomBytes(8 << 20));
+    const ac = new AbortController();
+    const run = runArchiveJob(job, { now: parseDay("20270101"), callbacks: { signal: ac.signal } });
+    setTimeout(() => ac.abort(), 30);
+    const err = await run.then(() => undefined, (e: Error & { kind?: string }) => e);
+    if (err) expect(err.kind).toBe("cancelled");
+    expect(readdirSync(job.repository).filter((n) => n.endsWith(".part") || n.endsWith(".lock"))).toEqual([]);
+  });
 });

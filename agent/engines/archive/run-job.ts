@@ -1,6 +1,6 @@
 // One run of an archive job, in backup-manager's order: lock, repository (created, permissions, must be
 // writable before any work), TTL purge, each method in turn, upload; the lock is released whatever happens.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AgentError } from "@/agent/errors";
 import type { ArchiveJob } from "@/lib/schemas/archive-job";
@@ -16,7 +16,6 @@ import { formatDay } from "./naming";
 import { applyPermissions, resolvePermissions } from "./permissions";
 import { planPurge, purgeRepository } from "./purge";
 import { runTarballMethod, type ArchiveContext } from "./tarball";
-import { readdir } from "node:fs/promises";
 
 /** Options of one run: its clock, dry-run, callbacks. */
 export interface RunJobOptions {
@@ -111,7 +110,10 @@ export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promi
     const result = { outputs: [] as string[], errors: 0, members: 0, bytes: 0 };
     for (const method of job.methods) {
       callbacks.onLog?.(`Using method "${method}".`);
-      const r = await runMethod(job, method, ctx);
+      const r = await runMethod(job, method, ctx).catch((err: unknown) => {
+        if (callbacks.signal?.aborted) throw new AgentError("cancelled", `Archive job "${job.name}" was cancelled`, { cause: err });
+        throw err;
+      });
       result.outputs.push(...r.outputs);
       result.errors += r.errors;
       result.members += r.members;
