@@ -40,6 +40,15 @@ describe("strata-agent restore", () => {
     expect((await runAgent(["restore", "/nonexistent-repo-xyz", out("d5")])).code).toBe(2);
   });
 
+  it("never restores into, over or around the repository, even with --force", async () => {
+    for (const target of [fx.repo, path.join(fx.repo, "a.txt"), fx.root]) {
+      const r = await runAgent(["restore", path.join(fx.repo, "a.txt"), target, "--force"]);
+      expect(r.code, target).toBe(2);
+      expect(r.error).toMatch(/inside the repository/);
+    }
+    expect(readFileSync(path.join(fx.repo, "a.txt"), "utf8")).toBe("alpha v6\n");
+  });
+
   it("exits partial naming a corrupted increment", async () => {
     const inc = path.join(fx.repo, "rdiff-backup-data", "increments", "a.txt.2024-03-30T11:00:00+01:00.diff.gz");
     const saved = readFileSync(inc);

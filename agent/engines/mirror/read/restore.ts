@@ -237,6 +237,11 @@ export async function restoreToDirectory(
   target: string,
   opts: { force?: boolean; callbacks?: EngineCallbacks; tmpDir?: string; preserveNumericalIds?: boolean } = {},
 ): Promise<RestoreResult> {
+  const absTarget = path.resolve(target), absRepo = path.resolve(repo.root);
+  const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : b + "/");
+  if (inside(absTarget, absRepo) || inside(absRepo, absTarget)) {
+    throw new AgentError("usage", `Cannot restore to "${target}": it is, holds or lies inside the repository "${repo.root}"`);
+  }
   const exists = await lstat(target).then(() => true, () => false);
   if (exists && !opts.force) {
     throw new AgentError("usage", `Cannot restore to "${target}": it already exists (use --force to replace it)`);
