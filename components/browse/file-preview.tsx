@@ -12,6 +12,7 @@ import { CodeView } from "./code-view";
 
 const TEXT_CAP = 256 * 1024;
 const HEX_HEAD = 512;
+const PDF_CAP = 50 * 1024 * 1024;
 
 export function FilePreview({ url, name, size }: { url: string; name: string; size: number }) {
   const kind = previewKindFor(name);
@@ -23,10 +24,37 @@ export function FilePreview({ url, name, size }: { url: string; name: string; si
       </div>
     );
   }
-  if (kind === "pdf") {
-    return <iframe src={url} title={name} className="h-[70vh] w-full rounded-md border border-slate-200" data-testid="pdf-preview" />;
-  }
+  if (kind === "pdf") return <PdfPreview url={url} name={name} size={size} />;
   return <BytesPreview url={url} name={name} size={size} />;
+}
+
+/**
+ * PDFs go to the browser's viewer through a blob URL: the file endpoint answers as an attachment, which an
+ * <iframe> would download instead of showing.
+ */
+function PdfPreview({ url, name, size }: { url: string; name: string; size: number }) {
+  const [state, setState] = useState<{ url: string; blob?: string; error?: string }>({ url });
+  const tooBig = size > PDF_CAP;
+  useEffect(() => {
+    if (tooBig) return;
+    const ctl = new AbortController();
+    let objectUrl: string | undefined;
+    fetchHead(url, PDF_CAP, ctl.signal).then(
+      (head) => {
+        objectUrl = URL.createObjectURL(new Blob([head.bytes as BlobPart], { type: "application/pdf" }));
+        setState({ url, blob: objectUrl });
+      },
+      (e: Error) => !ctl.signal.aborted && setState({ url, error: e.message }),
+    );
+    return () => {
+      ctl.abort();
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [url, tooBig]);
+  if (tooBig) return <p className="text-sm text-slate-600">This PDF is {formatBytes(size)}: download it to read it.</p>;
+  if (state.error) return <p className="text-sm text-red-700" data-testid="preview-error">{state.error}</p>;
+  if (state.url !== url || !state.blob) return <p className="animate-pulse text-sm text-slate-500">Loading preview…</p>;
+  return <iframe src={state.blob} title={name} className="h-[70vh] w-full rounded-md border border-slate-200" data-testid="pdf-preview" />;
 }
 
 function BytesPreview({ url, name, size }: { url: string; name: string; size: number }) {

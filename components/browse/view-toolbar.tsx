@@ -22,7 +22,7 @@ export function ViewToolbar({ action, at, filter, showDeleted, sort, order, down
       <form action={action} method="get" className="flex flex-wrap items-end gap-2" data-testid="view-form">
         <label className="flex flex-col text-xs font-medium text-slate-600">
           At time
-          <input name="at" defaultValue={at} placeholder="latest · 3D · 2B · 2024-05-01" className={`${input} mt-1 w-52 font-mono`} aria-label="At time" />
+          <input name="at" defaultValue={at} placeholder="latest, 3D, 2B, a date" className={`${input} mt-1 w-52 font-mono`} aria-label="At time" />
         </label>
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Filter names
