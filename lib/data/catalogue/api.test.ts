@@ -86,6 +86,20 @@ describe("catalogue API", () => {
     for (const [i, t] of SESSION_TIMES.entries()) expect(await treeAt("viewer", imported, String(t))).toEqual(fx.trees[i]);
   });
 
+  it("marks an import failed with the agent's reason when the path is no repository", async () => {
+    const r = await call("list", "admin", { method: "POST", body: JSON.stringify({ agent: env.agentId, path: `${fx.dir}/missing`, format: "mirror" }) });
+    expect(r.status).toBe(202);
+    let detail;
+    for (let i = 0; i < 100; i++) {
+      detail = (await call("one", "admin", { id: r.body.id })).body.repository;
+      if (detail.importState === "complete" || detail.importState === "failed") break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(detail.importState).toBe("failed");
+    expect(detail.importError).toMatch(/missing/);
+    expect(detail.importProgress.status).toBe("failed");
+  });
+
   it("refuses a second registration of the same path, non-admins and unknown agents", async () => {
     const body = JSON.stringify({ agent: "agent1", path: fx.repo, format: "mirror" });
     expect((await call("list", "admin", { method: "POST", body })).status).toBe(409);

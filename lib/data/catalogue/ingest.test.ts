@@ -163,3 +163,28 @@ describe("catalogue ingest of a real mirror repository", () => {
     expect(incs[0]).toMatchObject({ newCount: 7, changedCount: 0, deletedCount: 0 });
   });
 });
+
+describe("catalogue ingest of archive increments", () => {
+  const day = (n: number) => 1_710_000_000 + n * 86_400;
+  const member = (path: string, archive: string, size = 1, change: ChangeSetEntry["change"] = "new"): ChangeSetEntry => ({ v: 1, change, path, type: "file", size, archive });
+  const names = async (repo: string, at: number) => (await cat.listDirectory(env.admin, repo, { at: String(at) })).entries.map((e) => `${e.name}:${e.size}`);
+
+  it("treats a full archive as the whole tree and an incremental one as changes on top", async () => {
+    const repo = await env.makeRepo("archives", { format: "archive" });
+    const head = (t: number, prev: number | null) => ({ v: 1 as const, kind: "header" as const, format: "archive" as const, time: t, previousTime: prev });
+    await cat.ingestChangeSet(db(), { repositoryId: repo, header: head(day(0), null), kind: "full", entries: ["a", "b", "c"].map((p) => member(p, "d0-full.tar.gz")) });
+    await cat.ingestChangeSet(db(), { repositoryId: repo, header: head(day(1), day(0)), entries: [member("b", "d1.tar.gz", 2, "changed"), member("d", "d1.tar.gz")] });
+    await cat.ingestChangeSet(db(), { repositoryId: repo, header: head(day(2), day(1)), kind: "full", entries: [member("a", "d2-full.tar.gz"), member("d", "d2-full.tar.gz", 4)] });
+    expect(await names(repo, day(0))).toEqual(["a:1", "b:1", "c:1"]);
+    expect(await names(repo, day(1))).toEqual(["a:1", "b:2", "c:1", "d:1"]);
+    expect(await names(repo, day(2))).toEqual(["a:1", "d:4"]);
+    const incs = await cat.listIncrements(env.admin, repo);
+    expect(incs.map((i) => [i.kind, i.archives, i.fileCount, i.treeBytes])).toEqual([
+      ["full", ["d0-full.tar.gz"], 3, 3],
+      ["incremental", ["d1.tar.gz"], 4, 5],
+      ["full", ["d2-full.tar.gz"], 2, 5],
+    ]);
+    const b = await cat.fileHistory(env.admin, repo, "b");
+    expect(b.events.map((e) => [e.change, "archive" in e ? e.archive : null])).toEqual([["new", "d0-full.tar.gz"], ["changed", "d1.tar.gz"], ["deleted", null]]);
+  });
+});

@@ -55,6 +55,8 @@ async function ingestInTx(tx: Prisma.TransactionClient, input: IngestInput): Pro
   const kind: IncrementKind = input.kind ?? (header.format === "mirror" ? "mirror" : "incremental");
   const totals: Totals = { files: latest?.fileCount ?? 0, bytes: latest?.treeBytes ?? 0n };
   if (kind === "full") subtract(totals, await closeAllOpen(tx, repo, T));
+  // Nothing to close while the repository has no versions at all (its first change set, an import's start).
+  const first = !latest && !(await tx.fileVersion.findFirst({ where: { repositoryId: repo }, select: { id: true } }));
   const counts = { new: 0, changed: 0, deleted: 0 };
   const archives = new Set(input.archives ?? []);
   let batch: ChangeSetEntry[] = [];
@@ -63,11 +65,11 @@ async function ingestInTx(tx: Prisma.TransactionClient, input: IngestInput): Pro
     if (e.archive) archives.add(e.archive);
     batch.push(e);
     if (batch.length >= INGEST_BATCH) {
-      await writeBatch(tx, repo, T, batch, totals);
+      await writeBatch(tx, repo, T, batch, totals, first);
       batch = [];
     }
   }
-  if (batch.length) await writeBatch(tx, repo, T, batch, totals);
+  if (batch.length) await writeBatch(tx, repo, T, batch, totals, first);
   const inc = await tx.increment.create({
     data: {
       repositoryId: repo,
@@ -100,9 +102,14 @@ async function closeAllOpen(tx: Prisma.TransactionClient, repo: string, T: numbe
   return { files: r.files, bytes: BigInt(r.bytes) };
 }
 
-/** Closes the open versions of the batch's paths, then opens the new ones (all but deletions). */
-async function writeBatch(tx: Prisma.TransactionClient, repo: string, T: number, batch: ChangeSetEntry[], totals: Totals) {
+/** Closes the open versions of the batch's paths (unless the repository had none), then opens the new ones. */
+async function writeBatch(tx: Prisma.TransactionClient, repo: string, T: number, batch: ChangeSetEntry[], totals: Totals, first: boolean) {
   const paths = batch.map((e) => checkedPath(e.path));
+  if (!first) await closeOpen(tx, repo, T, paths, totals);
+  await insertLive(tx, repo, T, batch.map((e, i) => ({ e, path: paths[i] })).filter(({ e }) => e.change !== "deleted"), totals);
+}
+
+async function closeOpen(tx: Prisma.TransactionClient, repo: string, T: number, paths: string[], totals: Totals) {
   const [closed] = await tx.$queryRaw<{ files: number; bytes: bigint }[]>`
     WITH closed AS (
       UPDATE "FileVersion" SET "validUntil" = ${ts(T)}
@@ -110,7 +117,9 @@ async function writeBatch(tx: Prisma.TransactionClient, repo: string, T: number,
       RETURNING "type", "size")
     SELECT (count(*) FILTER (WHERE "type" = 'file'))::int AS files, COALESCE(sum("size") FILTER (WHERE "type" = 'file'), 0)::bigint AS bytes FROM closed`;
   subtract(totals, { files: closed.files, bytes: BigInt(closed.bytes) });
-  const live = batch.map((e, i) => ({ e, path: paths[i] })).filter(({ e }) => e.change !== "deleted");
+}
+
+async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number, live: Array<{ e: ChangeSetEntry; path: string }>, totals: Totals) {
   if (!live.length) return;
   const col = <T>(f: (e: ChangeSetEntry, path: string) => T) => live.map(({ e, path }) => f(e, path));
   for (const { e } of live) {
