@@ -72,6 +72,30 @@ async function treeAt(who: string, id: string, at: string): Promise<TreeEntry[]>
 let imported: string;
 
 describe("catalogue API", () => {
+  it("resumes, on the first request after a restart, an import a previous process left running", async () => {
+    const p = env.tdb.prisma;
+    const twin = await p.agent.create({ data: { name: "agent2", tokenHash: "unused-2", secretEnc: (await p.agent.findUniqueOrThrow({ where: { id: env.agentId } })).secretEnc, url: plane.url } });
+    const repo = await p.repository.create({ data: { name: "half-imported", format: "mirror", agentId: twin.id, path: fx.repo, hostId: env.hostId, importState: "running" } });
+    await p.run.create({ data: { type: "import", status: "running", repositoryId: repo.id, agentId: twin.id } });
+    // the previous process got through the first two sessions
+    const { openRepository, readVersions } = await import("@/agent/engines/mirror/read/index");
+    const { changeSetSessions } = await import("./stream");
+    const { ingestChangeSet } = await import("./ingest");
+    let n = 0;
+    for await (const s of changeSetSessions(readVersions(await openRepository(fx.repo)))) {
+      if (n++ < 2) await ingestChangeSet(db(), { repositoryId: repo.id, header: s.header, entries: s.entries });
+    }
+    expect((await call("list", "viewer")).status).toBe(200);
+    let detail;
+    for (let i = 0; i < 100; i++) {
+      detail = (await call("one", "viewer", { id: repo.id })).body.repository;
+      if (detail.importState !== "running") break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(detail).toMatchObject({ importState: "complete", incrementCount: 4, importProgress: { status: "success", stats: { sessionsDone: 4, sessionsNew: 2 } } });
+    for (const [i, t] of SESSION_TIMES.entries()) expect(await treeAt("viewer", repo.id, String(t))).toEqual(fx.trees[i]);
+  });
+
   it("imports an existing repository through the agent and says when it is complete", async () => {
     const r = await call("list", "admin", { method: "POST", body: JSON.stringify({ agent: "agent1", path: fx.repo, host: "web1", format: "mirror" }) });
     expect(r.status).toBe(202);
