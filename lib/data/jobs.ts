@@ -155,38 +155,42 @@ function duplicateName(err: unknown, name: string): never {
 
 const label = (host: { name: string }, job: string) => `${host.name}/${job}`;
 
-/** Creates a job on a host (admins; operators on their hosts); the dump password is stored encrypted. */
+/** Creates a job on a host (admins; operators on their hosts): rights first, then validation; the password is stored encrypted. */
 export async function createJob(caller: Caller, hostId: string, raw: unknown, ctx: Ctx) {
-  const input = validateJob(raw);
-  const data = jobData(input);
-  const secretsEnc = input.password ? encryptSecret(JSON.stringify({ password: input.password })) : null;
+  let name = "";
   try {
     return await db().$transaction(async (tx) => {
       const host = await hostFor(tx, caller, hostId, true);
+      const input = validateJob(raw);
+      const data = jobData(input);
+      name = input.name;
+      const secretsEnc = input.password ? encryptSecret(JSON.stringify({ password: input.password })) : null;
       const job = await tx.job.create({ data: { ...data, hostId, secretsEnc, revision: 1 }, select: { id: true, name: true, revision: true } });
       await recordAudit(tx, { actor: { id: caller.id, email: caller.email }, action: "job.create", targetType: "job", targetId: job.id, targetLabel: label(host, job.name), ip: ctx.ip, details: auditDetails(data, 1, secretsEnc ? "set" : "kept") });
       return job;
     });
   } catch (err) {
-    duplicateName(err, input.name);
+    duplicateName(err, name);
   }
 }
 
 /** Replaces a job's settings and bumps its revision; an empty password keeps the stored one. */
 export async function updateJob(caller: Caller, id: string, raw: unknown, ctx: Ctx) {
-  const input = validateJob(raw);
-  const data = jobData(input);
-  const password = input.password ? "set" : input.clearPassword ? "cleared" : "kept";
+  let name = "";
   try {
     return await db().$transaction(async (tx) => {
       const before = await jobFor(tx, caller, id, true);
+      const input = validateJob(raw);
+      const data = jobData(input);
+      name = input.name;
+      const password = input.password ? "set" : input.clearPassword ? "cleared" : "kept";
       const secrets = password === "set" ? { secretsEnc: encryptSecret(JSON.stringify({ password: input.password })) } : password === "cleared" ? { secretsEnc: null } : {};
       const job = await tx.job.update({ where: { id }, data: { ...data, ...secrets, revision: { increment: 1 } }, select: { id: true, name: true, revision: true } });
       await recordAudit(tx, { actor: { id: caller.id, email: caller.email }, action: "job.update", targetType: "job", targetId: id, targetLabel: label(before.host, job.name), ip: ctx.ip, details: auditDetails(data, job.revision, password) });
       return job;
     });
   } catch (err) {
-    duplicateName(err, input.name);
+    duplicateName(err, name);
   }
 }
 

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { pageCaller } from "@/lib/auth/page";
 import { agentChoices, getHost } from "@/lib/data/hosts";
+import { canManageJobs } from "@/lib/data/jobs";
 import { AppError } from "@/lib/errors";
 import { Badge, Card, EmptyState, Input, PageHeader, Table } from "@/components/ui";
 import { HostForm } from "@/components/hosts/host-form";
@@ -28,14 +30,14 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
         actions={host.hostKeyFingerprint ? <Badge tone="green">host key pinned</Badge> : <Badge tone="amber">host key not yet seen</Badge>}
       />
       <div className="grid gap-6 md:grid-cols-2">
-        <Card title="Jobs">
+        <Card title="Jobs" actions={canManageJobs(caller) && <Link href={`/hosts/${id}/jobs/new`} className="text-sm font-medium text-brand-600 hover:underline">New job</Link>}>
           {host.jobs.length === 0 ? (
             <EmptyState title="No backup job yet" />
           ) : (
             <Table head={["Job", "Method", "Schedule", "State"]}>
               {host.jobs.map((j) => (
-                <tr key={j.id}>
-                  <td className="px-4 py-2 font-medium">{j.name}</td>
+                <tr key={j.id} data-testid="job-row">
+                  <td className="px-4 py-2 font-medium">{canManageJobs(caller) ? <Link href={`/hosts/${id}/jobs/${j.id}`} className="text-brand-600 hover:underline">{j.name}</Link> : j.name}</td>
                   <td className="px-4 py-2">{j.method}</td>
                   <td className="px-4 py-2 font-mono text-xs">{j.schedule}</td>
                   <td className="px-4 py-2">{j.enabled ? <Badge tone="green">enabled</Badge> : <Badge>paused</Badge>}</td>

@@ -1,0 +1,46 @@
+import type { Metadata } from "next";
+import { forbidden, notFound } from "next/navigation";
+import { pageCaller } from "@/lib/auth/page";
+import { canManageJobs, getJob, retentionDryRun } from "@/lib/data/jobs";
+import { AppError } from "@/lib/errors";
+import { Badge, Card, PageHeader } from "@/components/ui";
+import { ActionForm } from "@/components/admin/action-form";
+import { JobForm } from "@/components/jobs/job-form";
+import { jobFormValues, nextTimes } from "@/components/jobs/job-values";
+import { deleteJobAction, nextFireTimesAction, retentionDryRunAction, updateJobAction } from "../actions";
+
+export const metadata: Metadata = { title: "Job" };
+
+export default async function JobPage({ params }: { params: Promise<{ id: string; jobId: string }> }) {
+  const caller = await pageCaller();
+  const { id, jobId } = await params;
+  const job = await getJob(caller, jobId).catch((e) => {
+    if (e instanceof AppError && e.code === "not_found") notFound();
+    throw e;
+  });
+  if (job.hostId !== id) notFound();
+  if (!canManageJobs(caller)) forbidden();
+  const dryRun = await retentionDryRun(caller, job.id, job.retention);
+  return (
+    <>
+      <PageHeader title={job.name} subtitle={`${job.method} job on ${job.host.name} · revision ${job.revision}`} actions={job.enabled ? <Badge tone="green">enabled</Badge> : <Badge>paused</Badge>} />
+      <JobForm
+        action={updateJobAction}
+        hidden={{ hostId: id, jobId: job.id }}
+        values={jobFormValues(job)}
+        submit="Save job"
+        nextTimes={nextTimes(job.schedule)}
+        scheduleAction={nextFireTimesAction}
+        dryRunAction={retentionDryRunAction}
+        dryRun={dryRun}
+      />
+      <div className="mt-6 max-w-lg">
+        <Card title="Delete">
+          <ActionForm action={deleteJobAction} hidden={{ hostId: id, jobId: job.id }} submit="Delete job" variant="danger" testId="delete-job-form">
+            <p className="text-sm text-slate-600">Deletes the job. Its repository stays on the agent&apos;s disk and in the catalogue.</p>
+          </ActionForm>
+        </Card>
+      </div>
+    </>
+  );
+}
