@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -34,6 +34,25 @@ describe("metadata stream", () => {
       expect(back.map((r) => r.path.toString())).toEqual(["", "a", "a/b", "a.b", "x"]);
       expect(back[4].type).toBeNull();
       expect(gunzipSync(readFileSync(file)).toString().startsWith("File .\n  Type dir\n")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("closes the file when a reader stops after the first record", async () => {
+    const dir = tmp();
+    try {
+      const recs = Array.from({ length: 5000 }, (_, i) => rec(`f${String(i).padStart(5, "0")}`));
+      const file = await writeMetadataFile(path.join(dir, "m.snapshot"), recs, "always");
+      for await (const r of readMetadataFile(file)) {
+        expect(r.path.toString()).toBe("f00000");
+        break;
+      }
+      const open = () => readdirSync("/proc/self/fd").filter((fd) => {
+        try { return readlinkSync(`/proc/self/fd/${fd}`) === file; } catch { return false; }
+      });
+      for (let i = 0; i < 50 && open().length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(open()).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true });
     }

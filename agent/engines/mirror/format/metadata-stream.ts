@@ -54,6 +54,8 @@ export function openMaybeGzip(path: string | Buffer, gz?: boolean): AsyncIterabl
   if (!(gz ?? path.toString("latin1").endsWith(".gz"))) return raw;
   const gunzip = createGunzip();
   raw.on("error", (e) => gunzip.destroy(e));
+  // pipe() never closes the source when the reader stops early: do it, or the descriptor leaks.
+  gunzip.on("close", () => raw.destroy());
   return raw.pipe(gunzip);
 }
 
