@@ -20,6 +20,9 @@ export async function openLocalSource(rootPath: string): Promise<Source> {
   return new LocalSource(root, real);
 }
 
+/** lstat calls of one listing in flight at once (latency, not CPU, is what a listing waits for). */
+const LSTAT_BATCH = 64;
+
 class LocalSource implements Source {
   private names = ownerNames();
   /** `root` as the user named it (selection matches it); `real` the resolved directory (a symlinked root is followed). */
@@ -42,12 +45,16 @@ class LocalSource implements Source {
     const names = (await fsp.readdir(this.abs(dir), { encoding: "buffer" })) as Buffer[];
     names.sort(Buffer.compare);
     const out: SourceEntry[] = [];
-    for (const name of names) {
-      try {
-        out.push(this.toEntry(name, await fsp.lstat(this.abs(childPath(dir, name)), { bigint: true })));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err; // vanished since readdir
-      }
+    for (let i = 0; i < names.length; i += LSTAT_BATCH) {
+      const batch = names.slice(i, i + LSTAT_BATCH).map(async (name) => {
+        try {
+          return this.toEntry(name, await fsp.lstat(this.abs(childPath(dir, name)), { bigint: true }));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined; // vanished since readdir
+          throw err;
+        }
+      });
+      for (const e of await Promise.all(batch)) if (e) out.push(e);
     }
     return out;
   }

@@ -1,6 +1,6 @@
 // Metadata records built from source entries, and rdiff-backup's "changed" test (§1.5) between two records.
 import type { SourceEntry } from "@/agent/sources/types";
-import { serializeRecord, type MetaRecord, type MetaType } from "../format/metadata-record";
+import type { MetaRecord, MetaType } from "../format/metadata-record";
 
 const TYPE: Record<SourceEntry["type"], MetaType> = {
   file: "reg",
@@ -41,17 +41,36 @@ export function recordOf(path: Buffer, e: SourceEntry, symTarget?: Buffer): Meta
 export function recordChanged(oldRec: MetaRecord, newRec: MetaRecord): boolean {
   const names = oldRec.uname != null && newRec.uname != null;
   const gnames = oldRec.gname != null && newRec.gname != null;
-  const norm = (r: MetaRecord): Buffer =>
-    serializeRecord({
-      ...r,
-      path: Buffer.alloc(0),
-      sha1: undefined,
-      altIncName: undefined,
-      altMirrorName: undefined,
-      uname: names ? r.uname : null,
-      gname: gnames ? r.gname : null,
-    });
-  return !norm(oldRec).equals(norm(newRec));
+  return !sameFields(oldRec, newRec, { sha1: true, path: true, names: !names, gnames: !gnames });
+}
+
+/**
+ * Field-by-field equality of the attributes a record serialises (false positives impossible: equal fields
+ * serialise to equal bytes; a difference in an unserialised field only costs a redundant diff record).
+ */
+export function sameFields(a: MetaRecord, b: MetaRecord, ignore: { sha1?: boolean; path?: boolean; names?: boolean; gnames?: boolean } = {}): boolean {
+  if (a.type !== b.type || a.perms !== b.perms || a.uid !== b.uid || a.gid !== b.gid) return false;
+  if (!ignore.names && (a.uname ?? null) !== (b.uname ?? null)) return false;
+  if (!ignore.gnames && (a.gname ?? null) !== (b.gname ?? null)) return false;
+  if (!ignore.path && !a.path.equals(b.path)) return false;
+  if (!ignore.sha1 && (a.sha1 !== b.sha1 || !bufEq(a.altIncName, b.altIncName) || !bufEq(a.altMirrorName, b.altMirrorName))) return false;
+  if (a.type === "reg") {
+    if (a.size !== b.size || (a.numHardLinks ?? 1) !== (b.numHardLinks ?? 1)) return false;
+    if ((a.numHardLinks ?? 1) > 1 && (a.inode !== b.inode || a.deviceLoc !== b.deviceLoc)) return false;
+    if (!bufEq(a.resourceFork, b.resourceFork) || !bufEq(a.carbonFile, b.carbonFile)) return false;
+  }
+  if (a.type === "sym") return bufEq(a.symData ?? EMPTY, b.symData ?? EMPTY);
+  if (a.type === "dev") {
+    const x = a.deviceNum, y = b.deviceNum;
+    return x?.kind === y?.kind && x?.major === y?.major && x?.minor === y?.minor;
+  }
+  return a.mtime === b.mtime;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function bufEq(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.equals(b));
 }
 
 /** Mode bits as the change set and the mirror apply them. */

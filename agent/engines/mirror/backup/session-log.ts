@@ -5,6 +5,7 @@ import type { MetadataWriter } from "../format/metadata-stream";
 import type { MetaRecord } from "../format/metadata-record";
 import type { FileStatisticsWriter } from "../format/statistics";
 import { changeEntry, type ChangeSetFile } from "./change-set";
+import { sameFields } from "./records";
 import type { ChangeSetEntry } from "@/lib/schemas/change-set";
 
 /** Counters behind session_statistics and SessionResult. */
@@ -73,11 +74,14 @@ export class SessionLog implements PassLog {
     private readonly fileStats: FileStatisticsWriter,
     private readonly callbacks: EngineCallbacks,
     private readonly changeFile?: ChangeSetFile,
+    /** Reverse diff of the previous snapshot, built on the way (§1.6): P's record where P and N differ. */
+    private readonly reverseDiff?: MetadataWriter,
   ) {}
 
   /** A source path as it is now: new (no old), changed, or unchanged (old given, incSize undefined). */
   async record(rec: MetaRecord, old: MetaRecord | undefined, incSize: number | undefined, changed = true): Promise<void> {
     await this.meta.write(rec);
+    if (this.reverseDiff && (!old || !sameFields(old, rec))) await this.reverseDiff.write(old ?? { path: rec.path, type: null });
     const c = this.counters;
     const size = rec.type === "reg" ? rec.size ?? 0 : 0;
     const oldSize = old?.type === "reg" ? old.size ?? 0 : 0;
@@ -108,6 +112,7 @@ export class SessionLog implements PassLog {
 
   /** A path gone from the source. */
   async deleted(old: MetaRecord, incSize: number): Promise<void> {
+    await this.reverseDiff?.write(old);
     const c = this.counters;
     c.mirrorFiles++;
     c.deletedFiles++;

@@ -4,13 +4,13 @@
 // 3. incremental: new current_mirror marker first; first session: marker last; 4. the tree pass
 // (increments before mirror changes); 5. metadata snapshot, EA/ACL, previous snapshot → reverse diff;
 // 6. error_log, statistics; 7. remove the old marker; 8. backup.log.
-import { appendFile, mkdir, open, readdir, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AgentError } from "@/agent/errors";
 import type { EngineCallbacks, SessionResult } from "@/agent/engines/types";
 import type { Source } from "@/agent/sources/types";
-import { readMetadataAt, listMetadataFiles, shouldConvertToDiff, diffMetadata } from "../format/metadata-chain";
-import { MetadataWriter, readMetadataFile } from "../format/metadata-stream";
+import { readMetadataAt, listMetadataFiles, shouldConvertToDiff } from "../format/metadata-chain";
+import { MetadataWriter } from "../format/metadata-stream";
 import type { MetaRecord } from "../format/metadata-record";
 import { DATA_DIR, dataFileName, listDataFiles } from "../format/names";
 import { NO_QUOTING, readQuoting } from "../format/quoting";
@@ -96,7 +96,8 @@ async function runSession(opts: BackupOptions, selection: ReturnType<typeof buil
   const changeFile = opts.changeSetFile
     ? new ChangeSetFile(opts.changeSetFile, { v: 1, kind: "header", format: "mirror", time: s.time, previousTime: s.previous })
     : undefined;
-  const log = new SessionLog(meta, fileStats, cb, changeFile);
+  const reverseDiff = incremental ? new MetadataWriter(D(REVERSE_DIFF_TMP), "maybe") : undefined;
+  const log = new SessionLog(meta, fileStats, cb, changeFile, reverseDiff);
   const label = incremental ? timeToString(s.previous!) : "";
   const pass = new TreePass({
     repo: s.repo,
@@ -116,7 +117,7 @@ async function runSession(opts: BackupOptions, selection: ReturnType<typeof buil
     await fileStats.close();
     await touchAt(Buffer.from(D(dataFileName("extended_attributes", s.time, "snapshot"))), 0o600);
     await touchAt(Buffer.from(D(dataFileName("access_control_lists", s.time, "snapshot"))), 0o600);
-    if (incremental) await convertPreviousSnapshot(s);
+    if (incremental) await convertPreviousSnapshot(s, reverseDiff!);
     await writeErrorLog(D, s.time, log.errorLines);
     const finishedAt = new Date();
     const c = log.counters;
@@ -147,6 +148,7 @@ async function runSession(opts: BackupOptions, selection: ReturnType<typeof buil
     };
   } catch (err) {
     await meta.close().catch(() => undefined);
+    await reverseDiff?.close().catch(() => undefined);
     await fileStats.close().catch(() => undefined);
     await changeFile?.close().catch(() => undefined);
     throw await failSession(s, incremental, err);
@@ -205,16 +207,18 @@ async function writeMarker(file: string): Promise<void> {
   await syncDir(path.dirname(file));
 }
 
-/** §1.6: the previous snapshot becomes a reverse diff against the new one (unless the chain cap keeps it). */
-async function convertPreviousSnapshot(s: Session): Promise<void> {
+/** Temp name of the reverse metadata diff while the pass writes it (regress deletes rdiff-backup.tmp.*). */
+const REVERSE_DIFF_TMP = "rdiff-backup.tmp.mirror_metadata-diff";
+
+/** §1.6: the previous snapshot becomes the reverse diff built during the pass (unless the chain cap keeps it). */
+async function convertPreviousSnapshot(s: Session, diff: MetadataWriter): Promise<void> {
+  const written = await diff.close();
   const files = await listMetadataFiles(s.repo);
   const prev = files.find((f) => f.time === s.previous && f.kind === "snapshot");
-  const now = files.find((f) => f.time === s.time && f.kind === "snapshot");
-  if (!prev || !now || !shouldConvertToDiff(files, s.previous!)) return;
-  const w = new MetadataWriter(path.join(s.dataDir, dataFileName("mirror_metadata", s.previous!, "diff")), "maybe");
+  if (!prev || !shouldConvertToDiff(files, s.previous!)) return void (await unlink(written));
+  const name = dataFileName("mirror_metadata", s.previous!, "diff", written.endsWith(".gz"));
   countWrite();
-  for await (const r of diffMetadata(readMetadataFile(prev.file), readMetadataFile(now.file))) await w.write(r);
-  await w.close();
+  await rename(written, path.join(s.dataDir, name));
   countWrite();
   await unlink(prev.file);
 }
