@@ -34,6 +34,15 @@ export const incrementUploadHeader = changeSetHeader.extend({
 });
 export type IncrementUploadHeader = z.infer<typeof incrementUploadHeader>;
 
+/** `POST /api/agent/v1/increments/remove`: the agent's retention removed these sessions of a repository. */
+export const incrementRemoval = z.object({
+  v: z.literal(1),
+  repository: z.string().min(1).max(4096),
+  /** Session times removed, epoch seconds. */
+  times: z.array(z.number().int()).min(1).max(100_000),
+});
+export type IncrementRemoval = z.infer<typeof incrementRemoval>;
+
 const limit = (max: number) => z.coerce.number().int().min(1).max(max).optional();
 
 export const treeQuery = z.object({

@@ -34,6 +34,7 @@ beforeAll(async () => {
   routes.changes = await import("@/app/api/v1/repositories/[id]/changes/route");
   routes.searchAll = await import("@/app/api/v1/search/route");
   routes.upload = await import("@/app/api/agent/v1/increments/route");
+  routes.remove = await import("@/app/api/agent/v1/increments/remove/route");
 }, 120_000);
 
 afterAll(async () => {
@@ -70,6 +71,7 @@ async function treeAt(who: string, id: string, at: string): Promise<TreeEntry[]>
 }
 
 let imported: string;
+let posted: string;
 
 describe("catalogue API", () => {
   it("resumes, on the first request after a restart, an import a previous process left running", async () => {
@@ -135,7 +137,7 @@ describe("catalogue API", () => {
   });
 
   it("takes an agent's posted change sets for its own repositories, once", async () => {
-    const id = await env.makeRepo("posted", { path: "/srv/backups/posted" });
+    const id = (posted = await env.makeRepo("posted", { path: "/srv/backups/posted" }));
     const post = (file: string, auth = `Bearer ${env.agentToken}`, repository = "/srv/backups/posted") => {
       const [head, ...rest] = readFileSync(file, "utf8").split("\n");
       const body = [JSON.stringify({ ...JSON.parse(head), repository }), ...rest].join("\n");
@@ -147,6 +149,16 @@ describe("catalogue API", () => {
     expect((await post(fx.changeSets[0], "Bearer agent_wrong")).status).toBe(401);
     expect((await post(fx.changeSets[0], undefined, "/srv/backups/not-registered")).status).toBe(404);
     for (const [i, t] of SESSION_TIMES.entries()) expect(await treeAt("admin", id, String(t))).toEqual(fx.trees[i]);
+  });
+
+  it("follows the agent's retention when it reports removed sessions", async () => {
+    const remove = (body: object, auth = `Bearer ${env.agentToken}`) => call("remove", null, { method: "POST", auth, body: JSON.stringify(body) });
+    const r = await remove({ v: 1, repository: "/srv/backups/posted", times: [SESSION_TIMES[0]] });
+    expect(r).toMatchObject({ status: 200, body: { removedIncrements: 1, repositoryId: posted } });
+    expect((await call("tree", "admin", { id: posted, query: { at: String(SESSION_TIMES[0]) } })).status).toBe(404);
+    for (const i of [1, 2, 3]) expect(await treeAt("admin", posted, String(SESSION_TIMES[i]))).toEqual(fx.trees[i]);
+    expect((await remove({ v: 1, repository: "/srv/backups/other", times: [1] })).status).toBe(404);
+    expect((await remove({ v: 1, repository: "/srv/backups/posted", times: [] })).status).toBe(400);
   });
 
   it("serves increments, history, search and changes", async () => {
