@@ -188,3 +188,23 @@ describe("catalogue ingest of archive increments", () => {
     expect(b.events.map((e) => [e.change, "archive" in e ? e.archive : null])).toEqual([["new", "d0-full.tar.gz"], ["changed", "d1.tar.gz"], ["deleted", null]]);
   });
 });
+
+describe("removing increments from the middle", () => {
+  it("moves changes to the next remaining increment and drops versions no remaining time sees", async () => {
+    const repo = await env.makeRepo("middle");
+    const t = (n: number) => 1_720_000_000 + n * 3600;
+    const f = (path: string, size: number, change: ChangeSetEntry["change"] = "new"): ChangeSetEntry => ({ v: 1, change, path, type: "file", size });
+    const sessions: ChangeSetEntry[][] = [[f("a", 1)], [f("a", 2, "changed"), f("b", 5)], [f("b", 0, "deleted")], [f("c", 3)]];
+    for (const [i, entries] of sessions.entries()) {
+      await cat.ingestChangeSet(db(), { repositoryId: repo, header: { v: 1, kind: "header", format: "mirror", time: t(i), previousTime: i ? t(i - 1) : null }, entries });
+    }
+    await cat.removeIncrements(repo, [t(1), t(2)]);
+    const names = async (at: number) => (await cat.listDirectory(env.admin, repo, { at: String(at) })).entries.map((e) => `${e.name}:${e.size}`);
+    expect(await names(t(0))).toEqual(["a:1"]);
+    expect(await names(t(3))).toEqual(["a:2", "c:3"]);
+    expect((await cat.fileHistory(env.admin, repo, "a")).events.map((e) => [e.change, e.time.getTime() / 1000])).toEqual([["new", t(0)], ["changed", t(3)]]);
+    await expect(cat.fileHistory(env.admin, repo, "b")).rejects.toMatchObject({ code: "not_found" });
+    const incs = await cat.listIncrements(env.admin, repo);
+    expect(incs.map((i) => [i.newCount, i.changedCount, i.deletedCount])).toEqual([[1, 0, 0], [1, 1, 0]]);
+  });
+});
