@@ -5,7 +5,10 @@ import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { z } from "zod";
-import { openRepository, readVersions, statAt, type MirrorRepo } from "@/agent/engines/mirror/read";
+import { createReadStream } from "node:fs";
+import { lstat } from "node:fs/promises";
+import { openRepository, readVersions, restoreTimeFor, statAt, type MirrorRepo, type WalkEntry } from "@/agent/engines/mirror/read";
+import { mirrorFilePath } from "@/agent/engines/mirror/read/increments";
 import { extractMember } from "@/agent/engines/archive/extract";
 import { fileQuery, treeQuery, versionsQuery } from "@/lib/schemas/data-plane";
 import { resolveInside, resolveRepository } from "./confine";
@@ -74,6 +77,17 @@ async function* slice(src: AsyncIterable<Buffer>, offset: number, length: number
   }
 }
 
+/**
+ * The mirror file holding a version's bytes as they are, when `at` resolves to the current session (ranges
+ * then read from the offset instead of streaming everything before it); null otherwise.
+ */
+async function currentMirrorFile(repo: MirrorRepo, e: WalkEntry, at: number): Promise<Buffer | null> {
+  if (restoreTimeFor(repo, at) !== repo.mirrorTime) return null;
+  const file = mirrorFilePath(repo.root, repo.state.quoting, e.path, e.record);
+  const st = await lstat(file).catch(() => null);
+  return st?.isFile() && st.size === e.record.size ? file : null;
+}
+
 /** GET /v1/versions: every session's change set, then `{"kind":"end"}` (an error line if it fails midway). */
 export async function versionsRoute(ctx: RouteContext): Promise<void> {
   const q = parse(versionsQuery, ctx.url);
@@ -104,6 +118,13 @@ export async function fileRoute(ctx: RouteContext): Promise<void> {
     if (e.record.type === "sym") throw new HttpError(400, "not_a_file", `"${q.path}" is a symbolic link to "${e.record.symData?.toString("utf8")}"`);
     if (e.record.type !== "reg") throw new HttpError(400, "not_a_file", `"${q.path}" is not a regular file`);
     headers["x-strata-size"] = String(e.warning ? 0 : (e.record.size ?? 0));
+    const direct = range && !e.warning ? await currentMirrorFile(repo, e, q.at) : null;
+    if (direct && range) {
+      if (range.length === 0 || range.offset >= (e.record.size ?? 0)) bytes = (async function* () {})();
+      else bytes = createReadStream(direct, { start: range.offset, end: Math.min(range.offset + range.length, e.record.size ?? 0) - 1 });
+      await sendStream(ctx, headers, bytes);
+      return;
+    }
     bytes = e.open();
   } else {
     if (!q.archive) throw new HttpError(400, "invalid", "Invalid request: archive: required for archive repositories");

@@ -64,6 +64,11 @@ describe("agent data plane", () => {
     const want = readFileSync(path.join(fx.snapshots[0], "docs/big.bin"));
     const res = await get("/v1/file", { repo: "web1", format: "mirror", path: "docs/big.bin", at: fx.sessions[0] + 5, offset: 4000, length: 70_000 });
     expect(Buffer.from(await res.arrayBuffer()).equals(want.subarray(4000, 74_000))).toBe(true);
+    const now = readFileSync(path.join(fx.snapshots[2], "docs/big.bin"));
+    for (const [offset, length] of [[0, 10], [5000, 100_000], [now.length - 7, 100], [now.length + 5, 10]]) {
+      const r = await get("/v1/file", { repo: "web1", format: "mirror", path: "docs/big.bin", at: fx.sessions[2], offset, length });
+      expect(Buffer.from(await r.arrayBuffer()).equals(now.subarray(offset, offset + length)), `current ${offset}+${length}`).toBe(true);
+    }
   });
 
   it("answers 404 for a deleted path or a time before the first session, 400 for a directory or symlink", async () => {
