@@ -1,0 +1,123 @@
+// Browse and restore in the browser: a real mirror repository written by `strata-agent backup` in three
+// sessions, registered through the API and imported by the local agent, then browsed back in time, a
+// deleted file found, two versions compared, and an old version downloaded and checked byte for byte.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { signInApi, signInUi } from "../harness/api";
+import { E2E_ADMIN } from "../harness/constants";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const DAY = 86_400;
+const T0 = 1_700_000_000;
+const NOTES = ["first line\nkept line\n", "second version\nkept line\nadded line\n", "third version\nkept line\nadded line\n"];
+
+/** The running e2e server's data directory (the newest one the harness made): its local agent serves repositories/ under it. */
+function serverDataDir(): string {
+  const dir = path.join(root, "test-results");
+  const candidates = readdirSync(dir).filter((d) => d.startsWith("e2e-data-")).map((d) => path.join(dir, d));
+  if (!candidates.length) throw new Error("No e2e data directory under test-results: is the e2e server running?");
+  return candidates.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/** Three backup sessions, one day apart: notes.txt changes each time, gone.txt is deleted in the second, new.txt appears in the third. */
+function makeMirror(repo: string) {
+  const src = mkdtempSync(path.join(tmpdir(), "strata-e2e-src-"));
+  const backup = (i: number) =>
+    execFileSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "agent/main.ts"), "backup", "--current-time", String(T0 + i * DAY), src, repo], { cwd: root, stdio: "pipe" });
+  try {
+    mkdirSync(path.join(src, "docs"));
+    writeFileSync(path.join(src, "docs/readme.md"), "# Readme\n");
+    writeFileSync(path.join(src, "notes.txt"), NOTES[0]);
+    writeFileSync(path.join(src, "gone.txt"), "soon deleted\n");
+    backup(0);
+    writeFileSync(path.join(src, "notes.txt"), NOTES[1]);
+    rmSync(path.join(src, "gone.txt"));
+    backup(1);
+    writeFileSync(path.join(src, "notes.txt"), NOTES[2]);
+    writeFileSync(path.join(src, "new.txt"), "brand new\n");
+    backup(2);
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
+}
+
+async function registerAndImport(request: APIRequestContext, repoPath: string): Promise<string> {
+  await signInApi(request, E2E_ADMIN.email, E2E_ADMIN.password);
+  let res = await request.post("/api/v1/repositories", { data: { agent: "local", path: repoPath, format: "mirror", name: path.basename(repoPath) } });
+  for (let i = 0; i < 30 && res.status() === 400 && /agent/i.test(await res.text()); i++) {
+    await new Promise((r) => setTimeout(r, 1000)); // the local agent enrols a moment after the console starts
+    res = await request.post("/api/v1/repositories", { data: { agent: "local", path: repoPath, format: "mirror", name: path.basename(repoPath) } });
+  }
+  expect(res.status(), await res.text()).toBe(202);
+  const { id } = await res.json();
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/repositories/${id}`)).json()).repository?.importState, { timeout: 60_000 })
+    .toBe("complete");
+  return id as string;
+}
+
+test("browse a repository back in time, find a deleted file, diff two versions and download an old one", async ({ page, request }) => {
+  test.setTimeout(180_000);
+  const name = `browse-${randomBytes(3).toString("hex")}`;
+  const repoPath = path.join(serverDataDir(), "repositories", name);
+  mkdirSync(path.dirname(repoPath), { recursive: true });
+  makeMirror(repoPath);
+  const id = await registerAndImport(request, repoPath);
+
+  await signInUi(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  await page.getByRole("link", { name: "Repositories", exact: true }).click();
+  await page.getByRole("link", { name }).click();
+  await expect(page).toHaveURL(new RegExp(`/repositories/${id}/browse`));
+  const rows = page.getByTestId("entry-row");
+  await expect(page.getByTestId("timeline-increment")).toHaveCount(3);
+  await expect(rows.filter({ hasText: "new.txt" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "gone.txt" })).toHaveCount(0);
+
+  // Step back two increments on the timeline: new.txt is not there yet, gone.txt is.
+  await page.getByTestId("step-older").click();
+  await expect(page.getByTestId("resolved-increment")).toContainText("2023-11-15");
+  await page.getByTestId("step-older").click();
+  await expect(page.getByTestId("resolved-increment")).toContainText("2023-11-14");
+  await expect(rows.filter({ hasText: "gone.txt" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "new.txt" })).toHaveCount(0);
+  await expect(page.getByTestId("step-older")).toHaveCount(0);
+
+  // Back to the latest with deleted entries shown: gone.txt carries its deletion date.
+  await page.goto(`/repositories/${id}/browse?deleted=1`);
+  const gone = page.locator('[data-testid="entry-row"][data-deleted="1"]', { hasText: "gone.txt" });
+  await expect(gone).toContainText("deleted 2023-11-15");
+
+  // A bad time spec is a message on the page, not an error page.
+  await page.goto(`/repositories/${id}/browse?at=not-a-time`);
+  await expect(page.getByTestId("time-error")).toContainText('"not-a-time"');
+
+  // The file page: three versions, a preview, a diff of the first and the last, unified then side by side.
+  await page.goto(`/repositories/${id}/browse`);
+  await rows.filter({ hasText: "notes.txt" }).getByRole("link").click();
+  const versions = page.getByTestId("version-row");
+  await expect(versions).toHaveCount(3);
+  await expect(page.getByTestId("text-preview")).toContainText("third version");
+  await page.getByLabel("Compare from 2023-11-14T22:13:20Z").check();
+  await page.getByLabel("Compare to 2023-11-16T22:13:20Z").check();
+  await page.getByTestId("compare").click();
+  const unified = page.getByTestId("diff-unified");
+  await expect(unified).toContainText("first line");
+  await expect(unified).toContainText("third version");
+  await expect(unified).toContainText("added line");
+  await page.getByTestId("diff-mode-split").click();
+  await expect(page.getByTestId("diff-split")).toContainText("third version");
+
+  // Download the oldest version and compare the bytes.
+  const oldest = versions.filter({ hasText: "2023-11-14" });
+  const [download] = await Promise.all([page.waitForEvent("download"), oldest.getByTestId("download-version").click()]);
+  const saved = await download.path();
+  expect(readFileSync(saved!, "utf8")).toBe(NOTES[0]);
+
+  // Another repository id gets the 404 page.
+  const res = await page.goto(`/repositories/00000000-0000-4000-8000-000000000000/browse`);
+  expect(res?.status()).toBe(404);
+});
