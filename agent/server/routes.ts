@@ -53,7 +53,7 @@ async function sendStream(ctx: RouteContext, headers: Record<string, string>, sr
     }
   }
   const stream = Readable.from(rest());
-  stream.once("close", () => void it.return?.());
+  stream.once("close", () => void it.return?.()?.catch(() => undefined));
   try {
     await pipeline(stream, ctx.res);
   } catch (err) {
