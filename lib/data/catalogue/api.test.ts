@@ -173,6 +173,7 @@ describe("catalogue API", () => {
     const c = await call("changes", "viewer", { id: imported, query: { from: String(SESSION_TIMES[1]), to: String(SESSION_TIMES[2]) } });
     expect(c.body.deleted.map((e: { path: string }) => e.path)).toEqual(["dir/sub", "dir/sub/c.txt", "new.txt"]);
     expect((await call("tree", "viewer", { id: imported, query: { path: "../etc" } })).status).toBe(400);
+    expect((await call("tree", "viewer", { id: imported, query: { path: "dir/sub", at: String(SESSION_TIMES[3]) } })).status).toBe(404);
     expect((await call("tree", "viewer", { id: imported, query: { at: "1990-01-01" } })).status).toBe(404);
   });
 

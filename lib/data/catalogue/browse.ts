@@ -136,13 +136,18 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
   const sort: SortKey = opts.sort ?? "name";
   const desc = opts.order === "desc";
   const cursor = decodeCursor(opts.cursor);
-  const rows = await db().$queryRaw<Row[]>(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit }));
+  const [rows, exists] = await Promise.all([
+    db().$queryRaw<Row[]>(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit })),
+    path === "" ? true : isDirectoryAt(repoId, path, T),
+  ]);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     path,
     at: resolved,
+    /** False when `path` was no directory at that time (entries then only hold deleted ones, if asked). */
+    exists,
     entries: page.map((r): DirectoryEntry => ({
       name: r.name,
       path: r.path,
@@ -187,6 +192,12 @@ export function directorySql(
     : Prisma.empty;
   const dir = desc ? Prisma.raw("DESC") : Prisma.raw("ASC");
   return Prisma.sql`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
+}
+
+async function isDirectoryAt(repoId: string, path: string, T: number): Promise<boolean> {
+  const rows = await db().$queryRaw<{ type: string }[]>`SELECT f."type"::text AS type FROM "FileVersion" f
+    WHERE f."repositoryId" = ${repoId}::uuid AND f."path" = ${path} AND f."validFrom" <= ${ts(T)} AND (f."validUntil" IS NULL OR f."validUntil" > ${ts(T)}) LIMIT 1`;
+  return rows[0]?.type === "dir";
 }
 
 function escapeLike(s: string): string {

@@ -93,6 +93,10 @@ describe("catalogue ingest of a real mirror repository", () => {
     const changed = Object.fromEntries(root.entries.map((e) => [e.name, e.changedInThisIncrement]));
     expect(changed).toMatchObject({ "a.txt": true, "new.txt": true, x: true, "keep.bin": false, link: false });
     expect(root.at.increment.time.getTime()).toBe(SESSION_TIMES[1] * 1000);
+    expect(root.exists).toBe(true);
+    expect((await cat.listDirectory(env.admin, repoId, { path: "dir/sub", at: String(SESSION_TIMES[2]) })).exists).toBe(false);
+    expect((await cat.listDirectory(env.admin, repoId, { path: "a.txt", at: String(SESSION_TIMES[2]) })).exists).toBe(false);
+    expect((await cat.listDirectory(env.admin, repoId, { path: "x", at: String(SESSION_TIMES[1]) })).exists).toBe(true);
   });
 
   it("gives each path's history with new, changed and deleted events", async () => {
