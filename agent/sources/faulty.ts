@@ -23,10 +23,10 @@ export function faultySource(inner: Source, faults: Faults): Source {
       if (code) throw errno(code, dir);
       return inner.list(dir);
     },
-    async openRead(path: Buffer): Promise<Readable> {
+    async openRead(path: Buffer, sizeHint?: number): Promise<Readable> {
       const code = denied(path);
       if (code) throw errno(code, path);
-      const stream = await inner.openRead(path);
+      const stream = await inner.openRead(path, sizeHint);
       const limit = faults.failReadAfter?.get(path.toString("latin1"));
       if (limit === undefined) return stream;
       let seen = 0;

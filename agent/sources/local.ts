@@ -63,9 +63,10 @@ class LocalSource implements Source {
     return (await fsp.readlink(this.abs(path), { encoding: "buffer" })) as Buffer;
   }
 
-  async openRead(path: Buffer): Promise<Readable> {
+  async openRead(path: Buffer, sizeHint?: number): Promise<Readable> {
     const fh = await fsp.open(this.abs(path), "r");
-    return fh.createReadStream({ highWaterMark: 256 * 1024 });
+    const hwm = sizeHint === undefined ? 256 * 1024 : Math.min(256 * 1024, Math.max(4096, sizeHint + 1));
+    return fh.createReadStream({ highWaterMark: hwm });
   }
 
   async close(): Promise<void> {}

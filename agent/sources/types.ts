@@ -39,8 +39,8 @@ export interface Source {
   list(dir: Buffer): Promise<SourceEntry[]>;
   /** Target of a symlink, raw bytes. */
   readlink(path: Buffer): Promise<Buffer>;
-  /** A stream of a regular file's bytes. */
-  openRead(path: Buffer): Promise<Readable>;
+  /** A stream of a regular file's bytes; `sizeHint` (the listed size) lets small files use small buffers. */
+  openRead(path: Buffer, sizeHint?: number): Promise<Readable>;
   close(): Promise<void>;
 }
 

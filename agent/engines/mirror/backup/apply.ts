@@ -10,7 +10,7 @@ import { recordOf } from "./records";
 import { linkAt, mkspecialAt, removeAt, renameAt, setAttrs, SourceReadError, symlinkAt, tempIn } from "./repo-writer";
 import type { Frame, TreePass } from "./tree-pass";
 import type { PassLog } from "./session-log";
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readFileSync } from "node:fs";
 
 /** A source entry on its way into the mirror. */
 export interface Prepared {
@@ -20,6 +20,8 @@ export interface Prepared {
   tmp?: Buffer;
   /** Signature of the new bytes, when a reverse delta will be computed against it. */
   sig?: Signature;
+  /** The staged file was created with its final permissions (no chmod needed). */
+  modeSet?: boolean;
 }
 
 /** Builds the new record of a source entry (reads a symlink's target); undefined after a logged source error. */
@@ -125,7 +127,9 @@ export async function applyRemove(pass: TreePass, old: MetaRecord, log: PassLog,
 /** Stages the new entry next to its mirror path; false (logged) when the source could not be read. */
 async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boolean, log: PassLog): Promise<boolean> {
   const { rec, item } = p;
-  const tmp = tempIn(mirror.subarray(0, mirror.lastIndexOf(0x2f)));
+  // A first session writes straight to the mirror path: an interrupted one is started over anyway.
+  const direct = !pass.ctx.incremental && !pass.ctx.dirtyMirror;
+  const tmp = direct ? mirror : tempIn(mirror.subarray(0, mirror.lastIndexOf(0x2f)));
   try {
     if (rec.type === "reg") {
       const key = `${rec.deviceLoc}:${rec.inode}`;
@@ -139,7 +143,9 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
         return true;
       }
       p.tmp = tmp;
-      const got = await copyFromSource(pass.ctx.source, item.path, rec.size ?? 0, tmp, withSig);
+      const mode = createMode(rec.perms);
+      const got = await copyFromSource(pass.ctx.source, item.path, rec.size ?? 0, tmp, withSig, mode ?? 0o600);
+      p.modeSet = mode !== undefined;
       rec.sha1 = got.sha1;
       rec.size = got.bytes;
       p.sig = got.sig;
@@ -163,12 +169,31 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
 
 /** Sets the staged entry's attributes and renames it over the mirror path. */
 async function install(pass: TreePass, p: Prepared, mirror: Buffer): Promise<void> {
-  await setAttrs(p.tmp!, attrsOf(p.rec), p.rec.type === "sym");
+  const a = attrsOf(p.rec);
+  await setAttrs(p.tmp!, p.modeSet ? { ...a, mode: undefined } : a, p.rec.type === "sym");
+  if (p.tmp!.equals(mirror)) return;
   if (pass.ctx.dirtyMirror) {
     const st = await fsp.lstat(mirror).catch(() => undefined);
     if (st?.isDirectory()) await removeAt(mirror);
   }
   await renameAt(p.tmp!, mirror);
+}
+
+const UMASK = readUmask();
+
+/** The creation mode that yields `perms` exactly under the process umask, if there is one. */
+function createMode(perms: number | undefined): number | undefined {
+  if (perms === undefined || perms > 0o777 || (perms & UMASK) !== 0 || (perms & 0o600) !== 0o600) return undefined;
+  return perms;
+}
+
+function readUmask(): number {
+  try {
+    const m = /^Umask:\s*([0-7]+)/m.exec(readFileSync("/proc/self/status", "latin1"));
+    return m ? parseInt(m[1], 8) : 0o777;
+  } catch {
+    return 0o777; // unknown: always chmod
+  }
 }
 
 function attrsOf(rec: MetaRecord) {

@@ -14,17 +14,17 @@ export interface CopyResult {
 }
 
 /** Copies source `path` to `tmp`; source failures reject with SourceReadError (tmp removed). */
-export async function copyFromSource(source: Source, path: Buffer, size: number, tmp: Buffer, withSig: boolean): Promise<CopyResult> {
+export async function copyFromSource(source: Source, path: Buffer, size: number, tmp: Buffer, withSig: boolean, mode = 0o600): Promise<CopyResult> {
   let stream: AsyncIterable<Buffer>;
   try {
-    stream = (await source.openRead(path)) as AsyncIterable<Buffer>;
+    stream = (await source.openRead(path, size)) as AsyncIterable<Buffer>;
   } catch (err) {
     throw new SourceReadError(err);
   }
-  return tee(stream, tmp, size, withSig);
+  return tee(stream, tmp, size, withSig, mode);
 }
 
-/** Links-free copy of an existing repository file (hard-link groups) with the same outputs. */
+/** SHA1 and signature of a file already in the repository (the first path of a hard-link group). */
 export async function signatureOfFile(file: Buffer, size: number): Promise<{ sha1: string; sig: Signature }> {
   const hash = createHash("sha1");
   const sig = new SignatureBuilder({ fileLength: size });
@@ -42,7 +42,7 @@ export async function sha1OfFile(file: Buffer): Promise<string> {
   return hash.digest("hex");
 }
 
-async function tee(stream: AsyncIterable<Buffer>, tmp: Buffer, size: number, withSig: boolean): Promise<CopyResult> {
+async function tee(stream: AsyncIterable<Buffer>, tmp: Buffer, size: number, withSig: boolean, mode: number): Promise<CopyResult> {
   const hash = createHash("sha1");
   const sig = withSig ? new SignatureBuilder({ fileLength: size }) : undefined;
   async function* tap(): AsyncGenerator<Buffer> {
@@ -52,6 +52,6 @@ async function tee(stream: AsyncIterable<Buffer>, tmp: Buffer, size: number, wit
       yield c;
     }
   }
-  const bytes = await writeChunks(tmp, tap());
+  const bytes = await writeChunks(tmp, tap(), mode);
   return { bytes, sha1: hash.digest("hex"), sig: sig?.digest() };
 }
