@@ -31,7 +31,9 @@ export async function resolveDownload(caller: Caller, repoId: string, rawPath: s
   const repo = await getVisibleRepository(caller, repoId, { withAgentSecret: true });
   const path = normalisePath(rawPath);
   if (want === "file" && path === "") throw new AppError("invalid", "Missing path: name the file to download");
-  const { increment } = await resolveTime(caller, repoId, at ?? "");
+  // JavaScript's toISOString() adds milliseconds, which rdiff-backup time specs do not accept.
+  const spec = (at ?? "").replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(Z|[+-]\d\d:\d\d)$/, "$1$2");
+  const { increment } = await resolveTime(caller, repoId, spec);
   const t = increment.time;
   const version = await db().fileVersion.findFirst({
     where: { repositoryId: repo.id, path, validFrom: { lte: t }, OR: [{ validUntil: null }, { validUntil: { gt: t } }] },

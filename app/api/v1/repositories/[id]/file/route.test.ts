@@ -54,6 +54,8 @@ describe("GET /api/v1/repositories/{id}/file", () => {
     expect(mid.headers.get("x-strata-increment")).toBe(new Date(s0 * 1000).toISOString());
     expect((await call(env.tokens.viewer, { path: "docs/a.txt", at: String(s0 - 1) })).status).toBe(404);
     expect((await call(env.tokens.viewer, { path: "docs/a.txt", at: "not a time" })).status).toBe(400);
+    const iso = await call(env.tokens.viewer, { path: "docs/a.txt", at: new Date(s1 * 1000).toISOString() });
+    expect(iso.headers.get("x-strata-increment")).toBe(new Date(s1 * 1000).toISOString());
   });
 
   it("answers Range requests with 206 and Content-Range, 416 when unsatisfiable, 304 for a matching ETag", async () => {
