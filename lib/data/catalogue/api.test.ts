@@ -12,7 +12,6 @@ let plane: DataPlane;
 let db: typeof import("@/lib/db").db;
 const tokens: Record<string, string> = {};
 const SECRET = "catalogue-test-secret-0123456789";
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 const routes: Record<string, { GET?: Handler; POST?: Handler }> = {};
 

@@ -14,7 +14,7 @@ export interface IngestInput {
   repositoryId: string;
   header: ChangeSetHeader;
   entries: AsyncIterable<ChangeSetEntry> | Iterable<ChangeSetEntry>;
-  /** Default: "mirror" for mirror change sets, "incremental" for archive ones. "full" closes every open version first. */
+  /** Default: "mirror" for mirror change sets; archive ones: "full" for a repository's first, else "incremental". "full" closes every open version first. */
   kind?: IncrementKind;
   /** Bytes this increment adds on disk, when the sender knows it. */
   sizeBytes?: number;
@@ -52,7 +52,7 @@ async function ingestInTx(tx: Prisma.TransactionClient, input: IngestInput): Pro
   if (latest && latest.time.getTime() > T * 1000) {
     throw new AppError("conflict", `Cannot ingest change set of ${new Date(T * 1000).toISOString()}: repository already has the later increment ${latest.time.toISOString()}`);
   }
-  const kind: IncrementKind = input.kind ?? (header.format === "mirror" ? "mirror" : "incremental");
+  const kind: IncrementKind = input.kind ?? (header.format === "mirror" ? "mirror" : header.previousTime === null && !latest ? "full" : "incremental");
   const totals: Totals = { files: latest?.fileCount ?? 0, bytes: latest?.treeBytes ?? 0n };
   if (kind === "full") subtract(totals, await closeAllOpen(tx, repo, T));
   // Nothing to close while the repository has no versions at all (its first change set, an import's start).
