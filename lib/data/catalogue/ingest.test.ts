@@ -193,6 +193,25 @@ describe("catalogue ingest of archive increments", () => {
   });
 });
 
+describe("ingest inside a caller's transaction", () => {
+  it("writes with the caller's transaction and rolls back with it", async () => {
+    const repo = await env.makeRepo("in-tx");
+    const header = { v: 1 as const, kind: "header" as const, format: "mirror" as const, time: 1_730_000_000, previousTime: null };
+    const entries: ChangeSetEntry[] = [{ v: 1, change: "new", path: "a", type: "file", size: 1 }];
+    await expect(
+      db().$transaction(async (tx) => {
+        await cat.ingestChangeSet(tx, { repositoryId: repo, header, entries });
+        expect(await tx.fileVersion.count({ where: { repositoryId: repo } })).toBe(1);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await db().increment.count({ where: { repositoryId: repo } })).toBe(0);
+    expect(await db().fileVersion.count({ where: { repositoryId: repo } })).toBe(0);
+    await db().$transaction((tx) => cat.ingestChangeSet(tx, { repositoryId: repo, header, entries }));
+    expect(await db().increment.count({ where: { repositoryId: repo } })).toBe(1);
+  });
+});
+
 describe("removing increments from the middle", () => {
   it("moves changes to the next remaining increment and drops versions no remaining time sees", async () => {
     const repo = await env.makeRepo("middle");
