@@ -18,7 +18,7 @@ export function CodeView({ lines, language }: { lines: string[]; language: strin
         <tbody>
           {tokens.map((line, i) => (
             <tr key={i}>
-              <td className="sticky left-0 bg-slate-100 px-2 text-right align-top text-slate-400 select-none" style={{ minWidth: `${width + 2}ch` }}>
+              <td className="sticky left-0 w-px bg-slate-100 px-2 text-right align-top whitespace-nowrap text-slate-400 select-none" style={{ minWidth: `${width + 2}ch` }}>
                 {i + 1}
               </td>
               <td className="px-3 whitespace-pre">

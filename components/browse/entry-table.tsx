@@ -61,13 +61,15 @@ export function EntryTable({ repoId, path, entries, sort, query, times }: Props)
             const href = e.type === "dir" ? browseHref(repoId, e.path, q) : fileHref(repoId, e.path, { at: q.at });
             return (
               <tr key={e.path + (e.deletedAt?.getTime() ?? "")} className={e.deletedAt ? "bg-red-50/40 text-slate-500" : "hover:bg-slate-50"} data-testid="entry-row" data-name={e.name} data-deleted={e.deletedAt ? "1" : undefined}>
-                <td className="truncate px-3 py-1.5">
-                  <Link href={href} className={`inline-flex max-w-full items-center gap-2 ${e.deletedAt ? "line-through decoration-red-300" : "text-slate-900 hover:text-brand-600"}`} title={displayName(e.name)}>
-                    <EntryIcon type={e.type} name={e.name} />
-                    <span className="truncate font-mono text-[13px]">{displayName(e.name)}</span>
-                    {e.type === "dir" && <span className="text-slate-400">/</span>}
-                  </Link>
-                  {e.type === "symlink" && e.linkTarget !== null && <span className="ml-2 font-mono text-xs text-slate-500">→ {displayName(e.linkTarget)}</span>}
+                <td className="px-3 py-1.5">
+                  <div className="flex min-w-0 items-center gap-2">
+                    <Link href={href} className={`flex min-w-0 items-center gap-2 ${e.deletedAt ? "line-through decoration-red-300" : "text-slate-900 hover:text-brand-600"}`} title={displayName(e.name)}>
+                      <EntryIcon type={e.type} name={e.name} />
+                      <span className="truncate font-mono text-[13px]">{displayName(e.name)}</span>
+                      {e.type === "dir" && <span className="text-slate-400">/</span>}
+                    </Link>
+                    {e.type === "symlink" && e.linkTarget !== null && <span className="truncate font-mono text-xs text-slate-500">→ {displayName(e.linkTarget)}</span>}
+                  </div>
                 </td>
                 <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">{e.type === "file" ? formatBytes(e.size) : ""}</td>
                 <td className="px-3 py-1.5 text-slate-600 tabular-nums">{e.mtime ? formatDate(e.mtime) : ""}</td>

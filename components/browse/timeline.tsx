@@ -19,7 +19,10 @@ export function Timeline({ increments, current, repoId, path, query }: { increme
   if (increments.length === 0) return null;
   const idx = current ? increments.findIndex((i) => i.time.getTime() === current.getTime()) : -1;
   const href = (i: TimelineIncrement) => browseHref(repoId, path, { ...query, at: atParam(i.time) });
-  const max = Math.max(...increments.map((i) => Math.log10(Number(i.sizeBytes) + 1)), 1);
+  // Bars by bytes added; by files touched when sizes are unknown (imported repositories).
+  const bySize = increments.some((i) => Number(i.sizeBytes) > 0);
+  const metric = (i: TimelineIncrement) => Math.log10((bySize ? Number(i.sizeBytes) : (i.newCount ?? 0) + (i.changedCount ?? 0) + (i.deletedCount ?? 0)) + 1);
+  const max = Math.max(...increments.map(metric), 1);
   const older = idx > 0 ? increments[idx - 1] : undefined;
   const newer = idx >= 0 && idx < increments.length - 1 ? increments[idx + 1] : undefined;
   const step = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50";
@@ -39,7 +42,7 @@ export function Timeline({ increments, current, repoId, path, query }: { increme
       </div>
       <div className="flex h-14 items-end gap-px overflow-x-auto pb-1">
         {increments.map((inc, i) => {
-          const h = 12 + (Math.log10(Number(inc.sizeBytes) + 1) / max) * 88;
+          const h = 15 + (metric(inc) / max) * 85;
           const selected = i === idx;
           const title = `${formatDate(inc.time)} · ${inc.kind} · ${formatBytes(inc.sizeBytes)}${inc.newCount !== undefined ? ` · ${inc.newCount} new, ${inc.changedCount ?? 0} changed, ${inc.deletedCount ?? 0} deleted` : ""}`;
           return (
