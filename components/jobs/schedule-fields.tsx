@@ -64,7 +64,7 @@ export function ScheduleFields({ value, times, errors, action, formRef }: { valu
       )}
       <div className="rounded-md bg-slate-50 p-3 text-sm" data-testid="next-fire-times">
         <div className="mb-1 flex items-center justify-between">
-          <span className="font-medium">Next runs</span>
+          <span className="font-medium">Next runs (UTC, console clock)</span>
           <Button type="button" variant="secondary" onClick={run} disabled={pending}>
             Refresh next runs
           </Button>

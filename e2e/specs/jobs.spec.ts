@@ -2,7 +2,7 @@
 // with its schedule; a viewer assigned to the host sees it but may not open its edit page or change it.
 import { test, expect, request as pwRequest } from "@playwright/test";
 import { E2E_ADMIN, E2E_PORT } from "../harness/constants";
-import { createUser, signInUi, uniqueIp } from "../harness/api";
+import { createUser, signInApi, signInUi, uniqueIp } from "../harness/api";
 
 test("an admin sets up a job with validated fields and an assigned viewer sees it read-only", async ({ browser }) => {
   const seeder = await pwRequest.newContext({ baseURL: `http://127.0.0.1:${E2E_PORT}`, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
@@ -76,4 +76,31 @@ test("an admin sets up a job with validated fields and an assigned viewer sees i
   expect((await v.goto(`/hosts/${hostId}/jobs/new`))?.status()).toBe(403);
   expect((await v.request.put(`/api/v1/jobs/${job.id}`, { data: { name: "x" } })).status()).toBe(403);
   expect((await v.request.get(`/api/v1/jobs/${job.id}`)).status()).toBe(200);
+});
+
+test("the jobs API validates with field errors, never returns the dump password and bumps the revision", async () => {
+  const api = await pwRequest.newContext({ baseURL: `http://127.0.0.1:${E2E_PORT}`, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
+  await signInApi(api, E2E_ADMIN.email, E2E_ADMIN.password);
+  const host = await api.post("/api/v1/hosts", { data: { name: `db-${Date.now()}`, address: "192.0.2.21" } });
+  const hostId = (await host.json()).host.id as string;
+  const job = { name: "shop", method: "mysql", schedule: { kind: "daily", at: "01:00" }, options: { user: "backup", databases: ["shop"] }, password: "dump-s3cret" };
+
+  const bad = await api.post(`/api/v1/hosts/${hostId}/jobs`, { data: { ...job, method: "rsync" } });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error.fieldErrors.method[0]).toMatch(/^Unknown method/);
+  const badPort = await api.post(`/api/v1/hosts/${hostId}/jobs`, { data: { ...job, options: { user: "u", port: 0 } } });
+  expect((await badPort.json()).error.fieldErrors).toEqual({ "options.port": ["Port must be 1-65535"] });
+
+  const created = await api.post(`/api/v1/hosts/${hostId}/jobs`, { data: job });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()).job;
+  const got = await api.get(`/api/v1/jobs/${id}`);
+  expect(await got.text()).not.toContain("s3cret");
+  expect((await got.json()).job).toMatchObject({ schedule: "0 1 * * *", hasPassword: true, revision: 1 });
+  const put = await api.put(`/api/v1/jobs/${id}`, { data: { ...job, password: "", schedule: { kind: "cron", expression: "*/30 * * * *" } } });
+  expect((await put.json()).job.revision).toBe(2);
+  expect((await (await api.get(`/api/v1/jobs/${id}`)).json()).job).toMatchObject({ schedule: "*/30 * * * *", hasPassword: true });
+  expect((await api.delete(`/api/v1/jobs/${id}`)).status()).toBe(200);
+  expect((await api.get(`/api/v1/jobs/${id}`)).status()).toBe(404);
+  await api.dispose();
 });
