@@ -8,7 +8,7 @@ import { nameOf, parentOf, storedPath } from "./paths";
 import { ts, type Client } from "./sql";
 
 /** Rows per INSERT/UPDATE statement. */
-export const INGEST_BATCH = 5000;
+export const INGEST_BATCH = 20000;
 
 export interface IngestInput {
   repositoryId: string;
