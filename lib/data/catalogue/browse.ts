@@ -18,6 +18,9 @@ export interface ResolvedTime {
   resolvedFrom: Date;
 }
 
+/** JSON dates (`toISOString()`, with milliseconds), which rdiff-backup's time specs do not cover. */
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,3}Z$/;
+
 /** Increment times (epoch seconds, oldest first) of a repository, without any rights check. */
 async function incrementTimes(repoId: string) {
   return db().increment.findMany({ where: { repositoryId: repoId }, orderBy: { time: "asc" }, select: { id: true, time: true, kind: true } });
@@ -35,7 +38,7 @@ export async function resolveTime(caller: Caller, repoId: string, spec: string, 
   const trimmed = spec.trim();
   let at: number;
   try {
-    at = trimmed === "" ? times[times.length - 1] : parseTimeSpec(trimmed, { now, sessionTimes: times });
+    at = trimmed === "" ? times[times.length - 1] : ISO_MS.test(trimmed) ? Date.parse(trimmed) / 1000 : parseTimeSpec(trimmed, { now, sessionTimes: times });
   } catch (err) {
     if (err instanceof TimeSpecError) throw new AppError("invalid", err.message, { cause: err });
     throw err;

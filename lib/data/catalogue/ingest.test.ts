@@ -138,6 +138,8 @@ describe("catalogue ingest of a real mirror repository", () => {
     expect(incs[3].treeBytes).toBe(fx.trees[3].reduce((n, e) => n + e.size, 0));
     await expect(cat.resolveTime(env.viewer, repoId, String(SESSION_TIMES[0] - 1))).rejects.toMatchObject({ code: "not_found" });
     await expect(cat.resolveTime(env.viewer, repoId, "not a time")).rejects.toMatchObject({ code: "invalid" });
+    const iso = new Date(SESSION_TIMES[2] * 1000).toISOString();
+    expect((await cat.resolveTime(env.viewer, repoId, iso)).increment.time.toISOString()).toBe(iso);
   });
 
   it("hides the repository from a viewer without the host (404) and refuses unsafe paths (400)", async () => {
