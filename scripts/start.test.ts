@@ -11,7 +11,7 @@ function start(env: Record<string, string>) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "strata-start-"));
   return spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/start.ts")], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, STRATA_DATA_DIR: dataDir, ...env } as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, STRATA_DATA_DIR: dataDir, ...env } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
     timeout: 60_000,
   });
