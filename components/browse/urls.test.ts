@@ -23,5 +23,8 @@ describe("browse permalinks", () => {
   it("join catch-all segments back into a path", () => {
     expect(pathFromSegments(undefined)).toBe("");
     expect(pathFromSegments(["a", "b c"])).toBe("a/b c");
+    expect(pathFromSegments(["docs", "na%C3%AFve%20name%20%26%20%231.txt"])).toBe("docs/naïve name & #1.txt");
+    expect(pathFromSegments(["100%.txt"])).toBe("100%.txt");
+    expect(pathFromSegments(encodePath("a/%2f b").split("/"))).toBe("a/%2f b");
   });
 });

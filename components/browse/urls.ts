@@ -48,7 +48,15 @@ export function archiveUrl(repoId: string, path: string, at: string, format: "zi
   return `/api/v1/repositories/${repoId}/archive${queryString({ path, at, format })}`;
 }
 
-/** Path segments from a catch-all route parameter. */
+/** The repository path of a catch-all route parameter (Next hands the segments over still percent-encoded). */
 export function pathFromSegments(segments: string[] | undefined): string {
-  return (segments ?? []).join("/");
+  return (segments ?? [])
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    })
+    .join("/");
 }

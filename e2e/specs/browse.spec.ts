@@ -31,6 +31,7 @@ function makeMirror(repo: string) {
   try {
     mkdirSync(path.join(src, "docs"));
     writeFileSync(path.join(src, "docs/readme.md"), "# Readme\n");
+    writeFileSync(path.join(src, "docs/naïve name & #1.txt"), "odd name\n");
     writeFileSync(path.join(src, "notes.txt"), NOTES[0]);
     writeFileSync(path.join(src, "gone.txt"), "soon deleted\n");
     backup(0);
@@ -86,6 +87,13 @@ test("browse a repository back in time, find a deleted file, diff two versions a
   await expect(rows.filter({ hasText: "new.txt" })).toHaveCount(0);
   await expect(page.getByTestId("step-older")).toHaveCount(0);
 
+  // The folder as it was then, as a zip built on the fly: exactly that time's entries.
+  const [zip] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-zip").click()]);
+  const listing = execFileSync("unzip", ["-Z1", (await zip.path())!], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+  const files = listing.filter((n) => !n.endsWith("/"));
+  expect(new Set(files.map((n) => n.split("/")[0])).size, "one top-level folder").toBe(1);
+  expect(files.map((n) => n.slice(n.indexOf("/") + 1))).toEqual(["docs/naïve name & #1.txt", "docs/readme.md", "gone.txt", "notes.txt"]);
+
   // Back to the latest with deleted entries shown: gone.txt carries its deletion date.
   await page.goto(`/repositories/${id}/browse?deleted=1`);
   const gone = page.locator('[data-testid="entry-row"][data-deleted="1"]', { hasText: "gone.txt" });
@@ -116,6 +124,12 @@ test("browse a repository back in time, find a deleted file, diff two versions a
   const [download] = await Promise.all([page.waitForEvent("download"), oldest.getByTestId("download-version").click()]);
   const saved = await download.path();
   expect(readFileSync(saved!, "utf8")).toBe(NOTES[0]);
+
+  // A name with spaces, "&", "#" and non-ASCII letters survives the folder link and the file page.
+  await page.goto(`/repositories/${id}/browse`);
+  await rows.filter({ hasText: "docs" }).getByRole("link").click();
+  await rows.filter({ hasText: "naïve name & #1.txt" }).getByRole("link").click();
+  await expect(page.getByTestId("text-preview")).toContainText("odd name");
 
   // Another repository id gets the 404 page.
   const res = await page.goto(`/repositories/00000000-0000-4000-8000-000000000000/browse`);
