@@ -32,6 +32,7 @@ function makeMirror(repo: string) {
     mkdirSync(path.join(src, "docs"));
     writeFileSync(path.join(src, "docs/readme.md"), "# Readme\n");
     writeFileSync(path.join(src, "docs/naïve name & #1.txt"), "odd name\n");
+    writeFileSync(path.join(src, "docs/blob.bin"), Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
     writeFileSync(path.join(src, "notes.txt"), NOTES[0]);
     writeFileSync(path.join(src, "gone.txt"), "soon deleted\n");
     backup(0);
@@ -92,7 +93,7 @@ test("browse a repository back in time, find a deleted file, diff two versions a
   const listing = execFileSync("unzip", ["-Z1", (await zip.path())!], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
   const files = listing.filter((n) => !n.endsWith("/"));
   expect(new Set(files.map((n) => n.split("/")[0])).size, "one top-level folder").toBe(1);
-  expect(files.map((n) => n.slice(n.indexOf("/") + 1))).toEqual(["docs/naïve name & #1.txt", "docs/readme.md", "gone.txt", "notes.txt"]);
+  expect(files.map((n) => n.slice(n.indexOf("/") + 1))).toEqual(["docs/blob.bin", "docs/naïve name & #1.txt", "docs/readme.md", "gone.txt", "notes.txt"]);
 
   // Back to the latest with deleted entries shown: gone.txt carries its deletion date.
   await page.goto(`/repositories/${id}/browse?deleted=1`);
@@ -130,6 +131,27 @@ test("browse a repository back in time, find a deleted file, diff two versions a
   await rows.filter({ hasText: "docs" }).getByRole("link").click();
   await rows.filter({ hasText: "naïve name & #1.txt" }).getByRole("link").click();
   await expect(page.getByTestId("text-preview")).toContainText("odd name");
+
+  // Binary files preview as a hex head.
+  await page.goto(`/repositories/${id}/file/docs/blob.bin`);
+  await expect(page.getByTestId("hex-preview")).toContainText("00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f");
+
+  // Search over every version, in the repository and across repositories; results open that version.
+  await page.goto(`/repositories/${id}/search?q=notes`);
+  await expect(page.getByTestId("search-hit")).toHaveCount(3);
+  await page.goto(`/repositories/search?q=gone.txt`);
+  await page.getByTestId("search-hit").filter({ hasText: "gone.txt" }).getByRole("link").click();
+  await expect(page.getByTestId("text-preview")).toContainText("soon deleted");
+
+  // What changed since the first increment: the deleted-file finder.
+  await page.goto(`/repositories/${id}/changes?from=2023-11-14T22:13:20Z`);
+  await expect(page.getByTestId("changes-deleted")).toContainText("gone.txt");
+  await expect(page.getByTestId("changes-new")).toContainText("new.txt");
+  await expect(page.getByTestId("changes-changed")).toContainText("notes.txt");
+
+  // Statistics: one chart per series, one bar group per increment.
+  await page.goto(`/repositories/${id}/stats`);
+  await expect(page.getByTestId("chart")).toHaveCount(3);
 
   // Another repository id gets the 404 page.
   const res = await page.goto(`/repositories/00000000-0000-4000-8000-000000000000/browse`);
