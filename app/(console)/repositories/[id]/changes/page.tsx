@@ -15,9 +15,11 @@ export default async function ChangesPage({ params, searchParams }: { params: Pr
   const { id } = await params;
   const repo = await repositoryOr404(caller, id);
   const sp = await searchParams;
-  const from = param(sp.from, 100) || "1B";
+  const increments = await listIncrements(caller, id);
+  const previous = increments[increments.length - 2] ?? increments[0];
+  const from = param(sp.from, 100) || (previous ? atParam(previous.time) : "");
   const to = param(sp.to, 100);
-  const [increments, result] = await Promise.all([listIncrements(caller, id), orMessage(() => changesBetween(caller, id, from, to))]);
+  const result = await orMessage(() => changesBetween(caller, id, from, to));
   return (
     <>
       <RepoHeader repo={repo} active="changes" />
