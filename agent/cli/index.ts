@@ -1,7 +1,6 @@
 // Parses argv into a verb and dispatches to its command module; renders --help.
 import { AgentError } from "../errors";
-import { commands } from "./commands/index";
-import type { CliCommand } from "./command";
+import { commands, type LazyCommand } from "./commands/index";
 
 /** Text of `strata-agent --help`. */
 export function helpText(): string {
@@ -17,8 +16,8 @@ export function helpText(): string {
   ].join("\n");
 }
 
-function findCommand(argv: string[]): { cmd: CliCommand; rest: string[] } | undefined {
-  let best: { cmd: CliCommand; rest: string[] } | undefined;
+function findCommand(argv: string[]): { cmd: LazyCommand; rest: string[] } | undefined {
+  let best: { cmd: LazyCommand; rest: string[] } | undefined;
   for (const cmd of commands) {
     const n = cmd.names.length;
     if (argv.length >= n && cmd.names.every((w, i) => argv[i] === w)) {
@@ -36,9 +35,10 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
   }
   const found = findCommand(argv);
   if (!found) throw new AgentError("usage", `Unknown verb "${argv.join(" ")}"; run strata-agent --help`);
+  const cmd = await found.cmd.load();
   if (found.rest.includes("--help") || found.rest.includes("-h")) {
-    out(found.cmd.usage);
+    out(cmd.usage);
     return 0;
   }
-  return found.cmd.run(found.rest);
+  return cmd.run(found.rest);
 }
