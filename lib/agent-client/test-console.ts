@@ -18,11 +18,8 @@ export interface DownloadTestEnv {
 
 /** Sets the environment, then builds everything (import lib/data modules only after this). */
 export async function setupDownloadTest(): Promise<DownloadTestEnv> {
-  const { createTestDatabase } = await import("@/lib/db/test-db");
-  const tdb = await createTestDatabase();
-  process.env.DATABASE_URL = tdb.url;
-  process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("hex");
-  process.env.STRATA_SECRET_KEY ??= randomBytes(32).toString("hex");
+  const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
+  const tdb = await createConsoleTestDatabase();
   const { hashToken } = await import("@/lib/auth/tokens");
   const { encryptSecret } = await import("@/lib/crypto/secrets");
   const fx = makeMirrorFixture();

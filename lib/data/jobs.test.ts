@@ -31,11 +31,8 @@ const mirrorJob = {
 };
 
 beforeAll(async () => {
-  const { createTestDatabase } = await import("@/lib/db/test-db");
-  tdb = await createTestDatabase();
-  process.env.DATABASE_URL = tdb.url;
-  process.env.NEXTAUTH_SECRET = randomBytes(32).toString("hex");
-  process.env.STRATA_SECRET_KEY = randomBytes(32).toString("hex");
+  const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
+  tdb = await createConsoleTestDatabase();
   jobs = await import("@/lib/data/jobs");
   secrets = await import("@/lib/crypto/secrets");
   const mk = async (email: string, role: Caller["role"]): Promise<Caller> => {

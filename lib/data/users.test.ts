@@ -12,11 +12,8 @@ const ctx = { ip: "192.0.2.1" };
 const strong = "Correct-horse-42";
 
 beforeAll(async () => {
-  const { createTestDatabase } = await import("@/lib/db/test-db");
-  tdb = await createTestDatabase();
-  process.env.DATABASE_URL = tdb.url;
-  process.env.NEXTAUTH_SECRET = randomBytes(32).toString("hex");
-  process.env.STRATA_SECRET_KEY = randomBytes(32).toString("hex");
+  const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
+  tdb = await createConsoleTestDatabase();
   users = await import("@/lib/data/users");
   audit = await import("@/lib/data/audit");
   const { ensureFirstAdmin } = await import("@/lib/data/bootstrap");

@@ -119,3 +119,16 @@ async function createEmbedded(migrate: boolean): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A fresh test database with the console's environment (DATABASE_URL, NEXTAUTH_SECRET, STRATA_SECRET_KEY) pointing
+ * at it, for tests of lib/data: import lib/data modules only after this resolves.
+ */
+export async function createConsoleTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const { randomBytes } = await import("node:crypto");
+  const tdb = await createTestDatabase(options);
+  process.env.DATABASE_URL = tdb.url;
+  process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("hex");
+  process.env.STRATA_SECRET_KEY ??= randomBytes(32).toString("hex");
+  return tdb;
+}

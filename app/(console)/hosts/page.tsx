@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { pageCaller } from "@/lib/auth/page";
 import { listHosts } from "@/lib/data/hosts";
-import { EmptyState, PageHeader, Table } from "@/components/ui";
+import { EmptyState, PageHeader } from "@/components/ui";
+import { HostTable } from "@/components/hosts/host-table";
 
 export const metadata: Metadata = { title: "Hosts" };
 
@@ -25,21 +26,7 @@ export default async function HostsPage() {
       {hosts.length === 0 ? (
         <EmptyState title="No hosts yet" detail={caller.role === "admin" ? "Add a host, then its backup jobs." : "No host has been assigned to you yet."} />
       ) : (
-        <Table head={["Host", "Address", "Agent", "Jobs", "Repositories"]}>
-          {hosts.map((h) => (
-            <tr key={h.id} data-testid="host-row">
-              <td className="px-4 py-2">
-                <Link href={`/hosts/${h.id}`} className="font-medium text-brand-600 hover:underline">
-                  {h.name}
-                </Link>
-              </td>
-              <td className="px-4 py-2">{h.address}</td>
-              <td className="px-4 py-2">{h.agent?.name ?? "none"}</td>
-              <td className="px-4 py-2">{h._count.jobs}</td>
-              <td className="px-4 py-2">{h._count.repositories}</td>
-            </tr>
-          ))}
-        </Table>
+        <HostTable hosts={hosts} />
       )}
     </>
   );

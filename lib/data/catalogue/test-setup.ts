@@ -18,11 +18,8 @@ export interface CatalogueTestEnv {
 
 /** Creates the database and sets the environment before any lib/data module is imported. */
 export async function setupCatalogueTest(): Promise<CatalogueTestEnv> {
-  const { createTestDatabase } = await import("@/lib/db/test-db");
-  const tdb = await createTestDatabase();
-  process.env.DATABASE_URL = tdb.url;
-  process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("hex");
-  process.env.STRATA_SECRET_KEY ??= randomBytes(32).toString("hex");
+  const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
+  const tdb = await createConsoleTestDatabase();
   const { hashToken } = await import("@/lib/auth/tokens");
   const p = tdb.prisma;
   const user = async (email: string, role: Caller["role"]): Promise<Caller> => {
