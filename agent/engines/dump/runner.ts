@@ -79,6 +79,9 @@ export class LocalRunner implements CommandRunner {
       done,
       kill: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        // Whoever read stdout may be gone (a destroyed pipeline): drain it, or "close" never comes.
+        child.stdout.unpipe(stdout);
+        child.stdout.resume();
       },
     };
   }
