@@ -3,10 +3,13 @@ import { mkdtemp, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
 import { faultySource } from "./faulty";
 import { openLocalSource } from "./local";
 import { materialize } from "./materialize";
 import { memorySource, type MemoryNode } from "./memory";
+import { openHostSource } from "./open";
+import { sshTestHost } from "./ssh/test-host";
 import type { Source } from "./types";
 
 const latin = Buffer.from([0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]); // "fé.txt" in Latin-1: not UTF-8
@@ -32,7 +35,9 @@ async function readAll(s: Source, p: string | Buffer): Promise<Buffer> {
 }
 
 const dirs: string[] = [];
+let sshd: TestSshd | undefined;
 afterAll(async () => {
+  await sshd?.stop();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -55,6 +60,17 @@ const implementations: Array<[string, () => Promise<Source>]> = [
       dirs.push(tmp);
       await materialize(path.join(tmp, "root"), tree);
       return openLocalSource(path.join(tmp, "root"));
+    },
+  ],
+  [
+    "sftp (real sshd)",
+    async () => {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), "strata-src-"));
+      dirs.push(tmp);
+      await materialize(path.join(tmp, "root"), tree);
+      sshd ??= await startTestSshd();
+      const { host, stateDir } = await sshTestHost(sshd, tmp);
+      return openHostSource(host, path.join(tmp, "root"), { stateDir });
     },
   ],
 ];

@@ -1,0 +1,135 @@
+// The SFTP source and SSH connection against a real OpenSSH sshd: host-key pinning, failures named clearly,
+// owners, large and concurrent reads, and the agent's own key.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
+import { connectToHost, openHostSource } from "../open";
+import type { Source } from "../types";
+import { ensureAgentKey, loadAgentKey } from "./agent-key";
+import type { ConnectStep } from "./connect";
+import { parseLongname } from "./sftp-source";
+import { sshTestHost } from "./test-host";
+
+let sshd: TestSshd;
+let dir: string;
+beforeAll(async () => {
+  sshd = await startTestSshd();
+  dir = await mkdtemp(path.join(os.tmpdir(), "strata-sftp-"));
+});
+afterAll(async () => {
+  await sshd?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function readAll(s: Source, p: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await s.openRead(Buffer.from(p))) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe("SFTP source", () => {
+  it("reads large files with pipelined requests, several at once, byte-exact", async () => {
+    const root = path.join(dir, "big");
+    await mkdir(root);
+    const blobs = [randomBytes(3 * 1024 * 1024 + 17), randomBytes(65_536), randomBytes(1), randomBytes(700_001)];
+    for (const [i, b] of blobs.entries()) await writeFile(path.join(root, `f${i}`), b);
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    const s = await openHostSource(host, root, { stateDir });
+    const got = await Promise.all(blobs.map((_, i) => readAll(s, `f${i}`)));
+    got.forEach((g, i) => expect(g.equals(blobs[i])).toBe(true));
+    const listed = await s.list(Buffer.alloc(0));
+    expect(listed.map((e) => e.size)).toEqual(blobs.map((b) => b.length));
+    // A read stream given the listed size reads the same bytes.
+    const chunks: Buffer[] = [];
+    for await (const c of await s.openRead(Buffer.from("f3"), blobs[3].length)) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(blobs[3])).toBe(true);
+    await s.close();
+  });
+
+  it("reports owner uid/gid and names as the host knows them", async () => {
+    const root = path.join(dir, "owners");
+    await mkdir(root);
+    await writeFile(path.join(root, "mine"), "x");
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    const s = await openHostSource(host, root, { stateDir });
+    const [e] = await s.list(Buffer.alloc(0));
+    const st = await stat(path.join(root, "mine"));
+    expect(e).toMatchObject({ uid: st.uid, gid: st.gid, uname: os.userInfo().username });
+    await s.close();
+  });
+
+  it("names a missing source path clearly", async () => {
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    await expect(openHostSource(host, path.join(dir, "nope"), { stateDir })).rejects.toThrow(/Cannot open source ".*nope" on "test-host".*no such file or directory/);
+  });
+
+  it("refuses a changed host key, naming both fingerprints", async () => {
+    const { host, stateDir } = await sshTestHost(sshd, dir, { hostKeyFingerprint: "SHA256:" + "A".repeat(43) });
+    const err = await openHostSource(host, dir, { stateDir }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain("SHA256:" + "A".repeat(43));
+    expect((err as Error).message).toContain(sshd.hostKeyFingerprint);
+    expect((err as Error).message).toMatch(/has changed.*Refusing to connect/);
+  });
+
+  it("asks checkHostKey for an unpinned host, and refuses when it says no", async () => {
+    const { host, stateDir } = await sshTestHost(sshd, dir, { hostKeyFingerprint: null });
+    const asked: string[] = [];
+    const steps: ConnectStep[] = [];
+    const ok = await connectToHost(host, { stateDir, checkHostKey: async (_h, fp) => (asked.push(fp), true), onStep: (s) => steps.push(s) });
+    expect(ok.fingerprint).toBe(sshd.hostKeyFingerprint);
+    ok.client.end();
+    expect(asked).toEqual([sshd.hostKeyFingerprint]);
+    expect(steps.map((s) => [s.step, s.ok])).toEqual([["connect", true], ["host-key", true], ["authenticate", true]]);
+    await expect(connectToHost(host, { stateDir, checkHostKey: async () => false })).rejects.toThrow(/refused by the console: presented SHA256:/);
+    await expect(connectToHost(host, { stateDir })).rejects.toThrow(/no pinned host key/);
+    await expect(connectToHost(host, { stateDir, checkHostKey: async () => { throw new Error("console down"); } })).rejects.toThrow(/Cannot check the host key .* console down/);
+  });
+
+  it("names an unreachable port and a refused login", async () => {
+    const { host, stateDir } = await sshTestHost(sshd, dir, { port: await freePort() });
+    const steps: ConnectStep[] = [];
+    await expect(connectToHost(host, { stateDir, onStep: (s) => steps.push(s) })).rejects.toThrow(/Cannot connect to "127.0.0.1:\d+": connection refused/);
+    expect(steps).toMatchObject([{ step: "connect", ok: false }]);
+
+    const other = await mkdtemp(path.join(dir, "stranger-"));
+    const stranger = await sshTestHost(sshd, other);
+    await rm(path.join(stranger.stateDir, "ssh_ed25519"));
+    const key = await ensureAgentKey(stranger.stateDir); // a key the host does not know
+    expect(key.publicKey).toMatch(/^ssh-ed25519 AAAA/);
+    const bad: ConnectStep[] = [];
+    await expect(connectToHost(stranger.host, { stateDir: stranger.stateDir, onStep: (s) => bad.push(s) })).rejects.toThrow(/server refused the agent's key.*authorized_keys/);
+    expect(bad.map((s) => [s.step, s.ok])).toEqual([["connect", true], ["host-key", true], ["authenticate", false]]);
+  });
+});
+
+describe("agent SSH key", () => {
+  it("is made once, private part 0600, and its public line matches ssh-keygen's", async () => {
+    const stateDir = path.join(await mkdtemp(path.join(dir, "key-")), "state");
+    const a = await ensureAgentKey(stateDir);
+    const b = await ensureAgentKey(stateDir);
+    expect(b).toEqual(a);
+    expect((await stat(path.join(stateDir, "ssh_ed25519"))).mode & 0o777).toBe(0o600);
+    const derived = execFileSync("ssh-keygen", ["-y", "-f", path.join(stateDir, "ssh_ed25519")], { encoding: "utf8" }).trim().split(" ").slice(0, 2).join(" ");
+    expect(a.publicKey.split(" ").slice(0, 2).join(" ")).toBe(derived);
+    expect((await readFile(path.join(stateDir, "ssh_ed25519.pub"), "utf8")).trim()).toBe(a.publicKey);
+    expect(await loadAgentKey(path.join(dir, "absent"))).toBeNull();
+  });
+
+  it("refuses a damaged key rather than replacing it", async () => {
+    const stateDir = await mkdtemp(path.join(dir, "bad-key-"));
+    await writeFile(path.join(stateDir, "ssh_ed25519"), "garbage");
+    await expect(ensureAgentKey(stateDir)).rejects.toThrow(/cannot be read/);
+  });
+});
+
+describe("parseLongname", () => {
+  it("reads link count, user and group", () => {
+    expect(parseLongname(Buffer.from("-rw-r--r--    2 alice    staff         3 Jan  1 00:00 a b"))).toEqual({ nlink: 2, user: "alice", group: "staff" });
+    expect(parseLongname(Buffer.from("garbage"))).toBeNull();
+  });
+});
