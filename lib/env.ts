@@ -22,6 +22,12 @@ export const envSchema = z.object({
   STRATA_ADMIN_PASSWORD: z.string().optional(),
   STRATA_SESSION_HOURS: z.coerce.number({ message: "must be a number" }).positive("must be positive").max(24 * 30, "must be at most 720").default(12),
   STRATA_LOCAL_AGENT: boolish.default(true),
+  /** SMTP server for notification mail, e.g. smtp://user:pass@mail.example.org:587 or smtps://…:465; unset: no mail. */
+  STRATA_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587").optional(),
+  /** Sender of notification mail. */
+  STRATA_MAIL_FROM: z.string().min(3).default("Strata <strata@localhost>"),
+  /** Minutes between checks for overdue jobs (0 turns them off). */
+  STRATA_OVERDUE_CHECK_MINUTES: z.coerce.number({ message: "must be a number" }).min(0).max(1440, "must be at most 1440").default(10),
 });
 export type StrataEnv = z.infer<typeof envSchema>;
 

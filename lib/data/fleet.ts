@@ -1,0 +1,150 @@
+// The fleet dashboard: one row per host the caller may see with its backup health (ok / failing / overdue /
+// never run / running), last success, next scheduled run, repository size and increments, last run's duration.
+import { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db";
+import type { Caller } from "@/lib/auth/caller";
+import { visibleHosts } from "@/lib/data/hosts";
+import { nextFireTimes } from "@/lib/schedule";
+
+export const FLEET_STATUSES = ["failing", "overdue", "running", "never run", "ok"] as const;
+/** A host's (or job's) health; FLEET_STATUSES is also the order of severity a host takes from its jobs. */
+export type FleetStatus = (typeof FLEET_STATUSES)[number];
+
+/** Whether a job whose last success was `lastSuccess` (null: never) is overdue at `now`; never-succeeded jobs count from `since`. */
+export function isOverdue(lastSuccess: Date | null, since: Date, overdueAfterHours: number, now: Date): boolean {
+  return now.getTime() - (lastSuccess ?? since).getTime() > overdueAfterHours * 3600_000;
+}
+
+/** What the status of one job is computed from. */
+export interface JobHealthInput {
+  enabled: boolean;
+  active: boolean;
+  lastFinalStatus: string | null;
+  lastSuccess: Date | null;
+  overdueAfterHours: number;
+}
+
+/**
+ * A job's status: running while a run is queued or running; failing when its last completed run failed;
+ * never run before any completed run; overdue when its last success is older than its threshold; else ok.
+ * Disabled jobs are ok unless running (they are not expected to run).
+ */
+export function jobStatus(j: JobHealthInput, now: Date): FleetStatus {
+  if (j.active) return "running";
+  if (!j.enabled) return "ok";
+  if (j.lastFinalStatus === "failed") return "failing";
+  if (j.lastFinalStatus === null) return "never run";
+  if (!j.lastSuccess || isOverdue(j.lastSuccess, j.lastSuccess, j.overdueAfterHours, now)) return "overdue";
+  return "ok";
+}
+
+/** A host's status: the most severe of its jobs' (a host without jobs has never run). */
+export function hostStatus(jobs: FleetStatus[]): FleetStatus {
+  if (jobs.length === 0) return "never run";
+  return FLEET_STATUSES.find((s) => jobs.includes(s)) ?? "ok";
+}
+
+interface LastRun {
+  jobId: string;
+  status: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+interface RepoStats {
+  hostId: string;
+  sizeBytes: bigint;
+  increments: bigint;
+}
+
+async function runFacts(jobIds: string[]) {
+  if (jobIds.length === 0) return { last: new Map<string, LastRun>(), success: new Map<string, Date>(), active: new Set<string>() };
+  const [last, success, active] = await Promise.all([
+    db().$queryRaw<LastRun[]>`SELECT DISTINCT ON ("jobId") "jobId"::text AS "jobId", status::text AS status, "startedAt", "finishedAt" FROM "Run"
+      WHERE "jobId" = ANY(${jobIds}::uuid[]) AND status IN ('success', 'partial', 'failed') ORDER BY "jobId", "finishedAt" DESC NULLS LAST`,
+    db().run.groupBy({ by: ["jobId"], where: { jobId: { in: jobIds }, status: "success" }, _max: { finishedAt: true } }),
+    db().run.findMany({ where: { jobId: { in: jobIds }, status: { in: ["queued", "running"] } }, select: { jobId: true } }),
+  ]);
+  return {
+    last: new Map(last.map((r) => [r.jobId, r])),
+    success: new Map(success.filter((s) => s._max.finishedAt).map((s) => [s.jobId!, s._max.finishedAt!])),
+    active: new Set(active.map((a) => a.jobId!)),
+  };
+}
+
+/** Per host: bytes on disk (the recorded size, else increments plus the mirror's latest tree) and increments. */
+async function repoFacts(hostIds: string[]) {
+  if (hostIds.length === 0) return new Map<string, RepoStats>();
+  const rows = await db().$queryRaw<RepoStats[]>`
+    SELECT r."hostId"::text AS "hostId",
+      sum(CASE WHEN r."sizeBytes" > 0 THEN r."sizeBytes" ELSE s.inc_bytes + CASE WHEN r.format = 'mirror' THEN s.tree ELSE 0 END END)::bigint AS "sizeBytes",
+      sum(s.n)::bigint AS increments
+    FROM "Repository" r
+    CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i."sizeBytes"), 0) AS inc_bytes,
+      coalesce((SELECT "treeBytes" FROM "Increment" WHERE "repositoryId" = r.id ORDER BY time DESC LIMIT 1), 0) AS tree
+      FROM "Increment" i WHERE i."repositoryId" = r.id) s
+    WHERE r."hostId" = ANY(${hostIds}::uuid[]) GROUP BY r."hostId"`;
+  return new Map(rows.map((r) => [r.hostId, r]));
+}
+
+/** One dashboard row. */
+export interface FleetHost {
+  id: string;
+  name: string;
+  address: string;
+  agent: string | null;
+  status: FleetStatus;
+  jobCount: number;
+  lastSuccessAt: Date | null;
+  nextRunAt: Date | null;
+  sizeBytes: number;
+  increments: number;
+  lastRun: { status: string; durationMs: number | null; finishedAt: Date | null } | null;
+}
+
+function nextRun(schedule: string, now: Date): Date | null {
+  try {
+    return nextFireTimes(schedule, 1, now)[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The fleet as the caller may see it, at `now`; `status` keeps only hosts with that status. */
+export async function fleetHosts(caller: Caller, opts: { status?: FleetStatus; now?: Date } = {}): Promise<FleetHost[]> {
+  const now = opts.now ?? new Date();
+  const hosts = await db().host.findMany({
+    where: visibleHosts(caller) satisfies Prisma.HostWhereInput,
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, address: true, agent: { select: { name: true } }, jobs: { select: { id: true, schedule: true, enabled: true, overdueAfterHours: true } } },
+  });
+  const jobIds = hosts.flatMap((h) => h.jobs.map((j) => j.id));
+  const [runs, repos] = await Promise.all([runFacts(jobIds), repoFacts(hosts.map((h) => h.id))]);
+  const rows = hosts.map((h): FleetHost => {
+    const statuses = h.jobs.map((j) =>
+      jobStatus({ enabled: j.enabled, active: runs.active.has(j.id), lastFinalStatus: runs.last.get(j.id)?.status ?? null, lastSuccess: runs.success.get(j.id) ?? null, overdueAfterHours: j.overdueAfterHours }, now),
+    );
+    const successes = h.jobs.map((j) => runs.success.get(j.id)).filter((d): d is Date => !!d);
+    const nexts = h.jobs.filter((j) => j.enabled).map((j) => nextRun(j.schedule, now)).filter((d): d is Date => !!d);
+    const lastRun = h.jobs
+      .map((j) => runs.last.get(j.id))
+      .filter((r): r is LastRun => !!r)
+      .sort((a, b) => (b.finishedAt?.getTime() ?? 0) - (a.finishedAt?.getTime() ?? 0))[0];
+    const repo = repos.get(h.id);
+    return {
+      id: h.id,
+      name: h.name,
+      address: h.address,
+      agent: h.agent?.name ?? null,
+      status: hostStatus(statuses),
+      jobCount: h.jobs.length,
+      lastSuccessAt: successes.length ? new Date(Math.max(...successes.map((d) => d.getTime()))) : null,
+      nextRunAt: nexts.length ? new Date(Math.min(...nexts.map((d) => d.getTime()))) : null,
+      sizeBytes: Number(repo?.sizeBytes ?? 0),
+      increments: Number(repo?.increments ?? 0),
+      lastRun: lastRun
+        ? { status: lastRun.status, finishedAt: lastRun.finishedAt, durationMs: lastRun.startedAt && lastRun.finishedAt ? lastRun.finishedAt.getTime() - lastRun.startedAt.getTime() : null }
+        : null,
+    };
+  });
+  return opts.status ? rows.filter((r) => r.status === opts.status) : rows;
+}
