@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { generateDataset, manifest, mutateDataset, treeBytes } from "./dataset";
 import { runDeltaBench } from "./delta";
 import { mb, measure, table, type Measurement } from "./measure";
+import { buildAgent } from "../scripts/build-agent";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const T0 = 1767225600; // 2026-01-01T00:00:00Z, first session; session k at T0 + k days
@@ -51,7 +52,7 @@ type Step = "initial" | "incremental" | "restore";
 type Tool = "strata" | "rdiff-backup" | "rsync";
 
 /** The command line of each tool for each step. */
-function commandFor(tool: Tool, step: Step, dirs: Record<string, string>, time: number): [string, string[]] {
+function commandFor(tool: Tool, step: Step, dirs: Record<string, string>, time: number, agent: string): [string, string[]] {
   const repo = dirs[tool];
   if (tool === "rsync") {
     return step === "restore" ? ["rsync", ["-a", `${repo}/`, `${dirs.restore}-rsync/`]] : ["rsync", ["-a", "--delete", `${dirs.src}/`, `${repo}/`]];
@@ -61,14 +62,14 @@ function commandFor(tool: Tool, step: Step, dirs: Record<string, string>, time: 
       ? ["rdiff-backup", ["restore", "--at", String(T0), repo, `${dirs.restore}-rdiff-backup`]]
       : ["rdiff-backup", ["--current-time", String(time), "backup", dirs.src, repo]];
   }
-  const strata = ["--import", "tsx", path.join(ROOT, "agent/main.ts")];
+  const strata = [agent];
   return step === "restore"
     ? [process.execPath, [...strata, "restore", repo, `${dirs.restore}-strata`, "--at", String(T0)]]
     : [process.execPath, [...strata, "backup", "--current-time", String(time), dirs.src, repo]];
 }
 
 async function run(tool: Tool, step: Step, dirs: Record<string, string>, time: number, errors: Map<string, string>): Promise<Measurement | null> {
-  const [cmd, args] = commandFor(tool, step, dirs, time);
+  const [cmd, args] = commandFor(tool, step, dirs, time, agentEntry);
   try {
     const m = await measure(cmd, args, { cwd: ROOT });
     console.error(`  ${tool.padEnd(12)} ${step.padEnd(11)} ${m.seconds.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB`);
@@ -81,12 +82,16 @@ async function run(tool: Tool, step: Step, dirs: Record<string, string>, time: n
   }
 }
 
+/** The compiled agent (dist/agent/main.mjs), built at the start of every run: what `strata-agent` runs. */
+let agentEntry = "";
+
 const sum = (ms: Array<Measurement | null>) => (ms.every(Boolean) && ms.length ? ms.reduce((s, m) => s + m!.seconds, 0) / ms.length : NaN);
 const peak = (ms: Array<Measurement | null>) => Math.max(...ms.map((m) => m?.peakRssMb ?? NaN));
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const tools = o.tools as Tool[];
+  if (tools.includes("strata")) agentEntry = await buildAgent();
   rmSync(o.work, { recursive: true, force: true });
   mkdirSync(o.work, { recursive: true });
   const dirs: Record<string, string> = { src: path.join(o.work, "src"), restore: path.join(o.work, "restore") };
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
     if (t !== "rsync" && results[t].restore[0]) verified[t] = sameTree(oldest, manifest(`${dirs.restore}-${t}`)) ? "yes" : "NO";
   }
 
-  const startup = tools.includes("strata") ? await measure(process.execPath, ["--import", "tsx", path.join(ROOT, "agent/main.ts"), "version"], { cwd: ROOT }) : null;
+  const startup = tools.includes("strata") ? await measure(process.execPath, [agentEntry, "version"], { cwd: ROOT }) : null;
   printReport({ o, ds, dirs, results, verified, startup });
   if (errors.size) {
     console.log("\nFailures:");
@@ -162,7 +167,7 @@ function printReport({ o, ds, dirs, results, verified, startup }: Report): void 
   );
   console.log("\nrsync -a keeps no history: its \"restore\" copies the latest tree back; it is the floor for copying speed.");
   if (startup) {
-    console.log(`\nStrata process start-up alone (\`version\` verb through tsx): ${startup.seconds.toFixed(2)} s, ${startup.peakRssMb.toFixed(0)} MB peak RSS; it is included in every Strata time above.`);
+    console.log(`\nStrata process start-up alone (\`version\` verb of the compiled agent): ${startup.seconds.toFixed(2)} s, ${startup.peakRssMb.toFixed(0)} MB peak RSS; it is included in every Strata time above.`);
   }
 }
 

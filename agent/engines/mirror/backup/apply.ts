@@ -22,6 +22,8 @@ export interface Prepared {
   sig?: Signature;
   /** The staged file was created with its final permissions (no chmod needed). */
   modeSet?: boolean;
+  /** The staged file already has all its final attributes (owner, mode, mtime). */
+  attrsSet?: boolean;
 }
 
 /** Builds the new record of a source entry (reads a symlink's target); undefined after a logged source error. */
@@ -143,6 +145,15 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
         return true;
       }
       p.tmp = tmp;
+      if (pass.ctx.fast) {
+        const got = pass.ctx.fast.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
+        p.attrsSet = true;
+        rec.sha1 = got.sha1;
+        rec.size = got.bytes;
+        p.sig = got.sig;
+        if ((rec.numHardLinks ?? 1) > 1) pass.groups.set(key, { mirror, sha1: got.sha1 });
+        return true;
+      }
       const mode = createMode(rec.perms);
       const got = await copyFromSource(pass.ctx.source, item.path, rec.size ?? 0, tmp, withSig, mode ?? 0o600);
       p.modeSet = mode !== undefined;
@@ -170,7 +181,7 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
 /** Sets the staged entry's attributes and renames it over the mirror path. */
 async function install(pass: TreePass, p: Prepared, mirror: Buffer): Promise<void> {
   const a = attrsOf(p.rec);
-  await setAttrs(p.tmp!, p.modeSet ? { ...a, mode: undefined } : a, p.rec.type === "sym");
+  if (!p.attrsSet) await setAttrs(p.tmp!, p.modeSet ? { ...a, mode: undefined } : a, p.rec.type === "sym");
   if (p.tmp!.equals(mirror)) return;
   if (pass.ctx.dirtyMirror) {
     const st = await fsp.lstat(mirror).catch(() => undefined);

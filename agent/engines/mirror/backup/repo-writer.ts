@@ -23,7 +23,7 @@ export class SourceReadError extends Error {
 }
 
 let tmpCounter = 0;
-const isRoot = process.getuid?.() === 0;
+export const isRoot = process.getuid?.() === 0;
 
 /** Name for a temp file in `dir` (rdiff-backup's spelling, which regress and readers ignore). */
 export function tempIn(dir: Buffer): Buffer {

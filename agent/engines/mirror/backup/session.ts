@@ -23,6 +23,7 @@ import { syncDir, touchAt } from "./repo-writer";
 import { inspectRepository } from "./repo-state";
 import { SessionLog } from "./session-log";
 import { TreePass } from "./tree-pass";
+import { fastLocalOf } from "./local-fast";
 import { timeToString } from "@/lib/timespec";
 import { countWrite } from "./write-hook";
 
@@ -98,11 +99,13 @@ async function runSession(opts: BackupOptions, selection: ReturnType<typeof buil
     : undefined;
   const reverseDiff = incremental ? new MetadataWriter(D(REVERSE_DIFF_TMP), "maybe") : undefined;
   const log = new SessionLog(meta, fileStats, cb, changeFile, reverseDiff);
+  const fast = await fastLocalOf(opts.source);
   const label = incremental ? timeToString(s.previous!) : "";
   const pass = new TreePass({
     repo: s.repo,
     quoting: s.quoting,
-    source: opts.source,
+    source: fast?.source ?? opts.source,
+    fast,
     selection,
     incremental,
     dirtyMirror: s.dirty,

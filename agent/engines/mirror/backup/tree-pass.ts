@@ -18,6 +18,7 @@ import { applyNew, applyChange, applyRemove, prepareEntry, type Prepared } from 
 import { writeDirInc, type IncrementTarget } from "./increments";
 import { mkdirAt, removeAt, renameAt, setAttrs } from "./repo-writer";
 import { DeferredLog, type PassLog, type SessionLog } from "./session-log";
+import type { FastLocal } from "./local-fast";
 
 /** Paths whose file work may overlap (staging, increments, installs); they are recorded in path order. */
 const MAX_IN_FLIGHT = 8;
@@ -35,6 +36,8 @@ export interface PassContext {
   inc: IncrementTarget;
   log: SessionLog;
   signal?: AbortSignal;
+  /** Synchronous file access when the source is a local directory. */
+  fast?: FastLocal;
 }
 
 /** An open directory of the walk. */

@@ -3,6 +3,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { createGunzip, createGzip, type Gzip } from "node:zlib";
 import { once } from "node:events";
+import { BatchedSink } from "./batched-sink";
 import { comparePaths, applyField, parseRecordName, serializeRecord, type MetaRecord } from "./metadata-record";
 
 /** Splits a byte stream into lines (without the `\n`); the last line may lack a newline. */
@@ -74,6 +75,7 @@ export type Compression = "always" | "maybe" | "never";
 export class MetadataWriter {
   private out?: WriteStream;
   private gz?: Gzip;
+  private sink?: BatchedSink;
   private last?: Buffer;
   count = 0;
   /** The file actually written (known after `close`). */
@@ -89,6 +91,7 @@ export class MetadataWriter {
       this.gz = createGzip({ level: 6 });
       this.gz.pipe(this.out);
     }
+    this.sink = new BatchedSink(this.gz ?? this.out);
   }
 
   /** Appends one record; resolves when the stream can take more. */
@@ -99,8 +102,7 @@ export class MetadataWriter {
     this.last = rec.path;
     if (!this.out) this.open();
     this.count++;
-    const sink = this.gz ?? this.out!;
-    if (!sink.write(serializeRecord(rec))) await once(sink, "drain");
+    await this.sink!.write(serializeRecord(rec));
   }
 
   /** Flushes and closes; writes the empty uncompressed file for "maybe" with no records. */
@@ -111,7 +113,7 @@ export class MetadataWriter {
       this.open(empty || this.compression === "never");
     }
     const done = once(this.out!, "close");
-    (this.gz ?? this.out!).end();
+    await this.sink!.end();
     await done;
     return this.path;
   }

@@ -7,6 +7,7 @@ import { createGzip, type Gzip } from "node:zlib";
 import { timeToPretty } from "@/lib/timespec";
 import { quotePath, unquotePath } from "./metadata-record";
 import { openMaybeGzip, splitLines } from "./metadata-stream";
+import { BatchedSink } from "./batched-sink";
 
 const UNITS: Array<[bigint, number, string]> = [
   [1n << 40n, 40, "TB"], [1n << 30n, 30, "GB"], [1n << 20n, 20, "MB"], [1n << 10n, 10, "KB"],
@@ -164,6 +165,7 @@ export async function* readFileStatistics(path: string): AsyncGenerator<FileStat
 export class FileStatisticsWriter {
   private readonly out: WriteStream;
   private readonly gz?: Gzip;
+  private readonly sink: BatchedSink;
 
   constructor(readonly path: string) {
     this.out = createWriteStream(path);
@@ -171,17 +173,17 @@ export class FileStatisticsWriter {
       this.gz = createGzip({ level: 6 });
       this.gz.pipe(this.out);
     }
-    (this.gz ?? this.out).write(FILE_STATS_HEADER);
+    this.sink = new BatchedSink(this.gz ?? this.out);
+    void this.sink.write(Buffer.from(FILE_STATS_HEADER));
   }
 
   async write(l: FileStatLine): Promise<void> {
-    const sink = this.gz ?? this.out;
-    if (!sink.write(formatFileStatLine(l))) await once(sink, "drain");
+    await this.sink.write(formatFileStatLine(l));
   }
 
   async close(): Promise<void> {
     const done = once(this.out, "close");
-    (this.gz ?? this.out).end();
+    await this.sink.end();
     await done;
   }
 }

@@ -1,0 +1,131 @@
+// Fast path for a source that is a plain local directory: the same syscalls the local Source makes, but
+// synchronous (no thread-pool round trip and no stream per file), which is most of the time a session takes
+// on a warm tree. Used only for a genuine local Source (not a wrapper such as the fault injector), so the
+// bytes read, the entries listed and the errors met are exactly the Source's own. Decision record:
+// docs/decisions/0004-compiled-agent.md (§ "synchronous local I/O").
+import { createHash } from "node:crypto";
+import {
+  closeSync, fchmodSync, fchownSync, futimesSync, lstatSync, openSync, readdirSync, readSync, realpathSync, unlinkSync, writeSync,
+  type BigIntStats,
+} from "node:fs";
+import { openLocalSource } from "@/agent/sources/local";
+import { childPath, type Source, type SourceEntry } from "@/agent/sources/types";
+import { SignatureBuilder } from "../librsync/signature";
+import type { CopyResult } from "./copy-in";
+import { isRoot, SourceReadError, type Attrs } from "./repo-writer";
+import { countWrite } from "./write-hook";
+
+/** The local Source's own entry builder (private there; called so entries are identical by construction). */
+interface LocalSourceInternals extends Source {
+  toEntry(name: Buffer, st: BigIntStats): SourceEntry;
+}
+
+/** Synchronous access to a local source's files. */
+export interface FastLocal {
+  /** The Source with `list` and `stat` done synchronously (same entries, same order, same errors). */
+  source: Source;
+  /** Copies a source file into a new repository file `dst`, hashing (and signing) it on the way. */
+  copy(rel: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult;
+}
+
+let localProto: object | undefined;
+
+/** A FastLocal for `source` when it is a local directory Source; undefined otherwise. */
+export async function fastLocalOf(source: Source): Promise<FastLocal | undefined> {
+  if (process.env.STRATA_NO_FAST_LOCAL) return undefined;
+  localProto ??= Object.getPrototypeOf(await openLocalSource("/")) as object;
+  if (Object.getPrototypeOf(source) !== localProto) return undefined;
+  const local = source as LocalSourceInternals;
+  if (typeof local.toEntry !== "function") return undefined;
+  const real = realpathSync(local.root, { encoding: "buffer" });
+  const abs = (p: Buffer) => (p.length === 0 ? real : Buffer.concat([real, SLASH, p]));
+  const wrapped: Source = {
+    root: source.root,
+    stat: async (p) => {
+      const name = p.length ? p.subarray(p.lastIndexOf(0x2f) + 1) : Buffer.alloc(0);
+      return local.toEntry(Buffer.from(name), lstatSync(abs(p), { bigint: true }));
+    },
+    list: async (dir) => listSync(local, abs, dir),
+    readlink: (p) => source.readlink(p),
+    openRead: (p, hint) => source.openRead(p, hint),
+    close: () => source.close(),
+  };
+  return { source: wrapped, copy: (rel, dst, withSig, hint, attrs) => copySync(abs(rel), dst, withSig, hint, attrs) };
+}
+
+const SLASH = Buffer.from("/");
+
+function listSync(local: LocalSourceInternals, abs: (p: Buffer) => Buffer, dir: Buffer): SourceEntry[] {
+  const names = readdirSync(abs(dir), { encoding: "buffer" });
+  names.sort(Buffer.compare);
+  const out: SourceEntry[] = [];
+  for (const name of names) {
+    let st: BigIntStats;
+    try {
+      st = lstatSync(abs(childPath(dir, name)), { bigint: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // vanished since readdir
+      throw err;
+    }
+    out.push(local.toEntry(name, st));
+  }
+  return out;
+}
+
+/** One read buffer for every copy: its bytes are hashed, signed (copied in) and written before the next read. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult {
+  let inFd: number;
+  try {
+    inFd = openSync(src, "r");
+  } catch (err) {
+    throw new SourceReadError(err);
+  }
+  let outFd: number | undefined;
+  let created = false;
+  try {
+    countWrite();
+    outFd = openSync(dst, "wx", 0o600);
+    created = true;
+    const hash = createHash("sha1");
+    const sig = withSig ? new SignatureBuilder({ fileLength: sizeHint }) : undefined;
+    if (scratch.length < Math.min(sizeHint + 1, 8 << 20)) scratch = Buffer.allocUnsafe(Math.min(sizeHint + 1, 8 << 20));
+    let bytes = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(inFd, scratch, 0, scratch.length, null);
+      } catch (err) {
+        throw new SourceReadError(err);
+      }
+      if (n === 0) break;
+      const chunk = scratch.subarray(0, n);
+      hash.update(chunk);
+      sig?.update(chunk);
+      countWrite();
+      for (let off = 0; off < n; ) off += writeSync(outFd, chunk, off, n - off);
+      bytes += n;
+    }
+    countWrite();
+    if (isRoot && attrs.uid !== undefined) fchownSync(outFd, attrs.uid, attrs.gid ?? 0);
+    if (attrs.mode !== undefined) fchmodSync(outFd, attrs.mode & 0o7777);
+    if (attrs.mtime !== undefined) futimesSync(outFd, attrs.mtime, attrs.mtime);
+    const fd = outFd;
+    outFd = undefined;
+    closeSync(fd);
+    return { bytes, sha1: hash.digest("hex"), sig: sig?.digest() };
+  } catch (err) {
+    if (outFd !== undefined) closeSync(outFd);
+    if (created) {
+      try {
+        unlinkSync(dst);
+      } catch {
+        /* already gone */
+      }
+    }
+    throw err;
+  } finally {
+    closeSync(inFd);
+  }
+}

@@ -1,0 +1,35 @@
+// Batches many small writes (one metadata record, one statistics line) into 64 KiB chunks before they reach a
+// gzip or file stream: one zlib call per record cost more than the whole rest of an incremental session.
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+
+const BATCH_BYTES = 64 * 1024;
+
+export class BatchedSink {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly sink: Writable) {}
+
+  /** Queues `b`; resolves once the sink can take more (immediately unless a full batch met back-pressure). */
+  async write(b: Buffer): Promise<void> {
+    this.parts.push(b);
+    this.bytes += b.length;
+    if (this.bytes >= BATCH_BYTES) await this.flush();
+  }
+
+  /** Hands the queued bytes to the sink. */
+  async flush(): Promise<void> {
+    if (this.bytes === 0) return;
+    const chunk = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    if (!this.sink.write(chunk)) await once(this.sink, "drain");
+  }
+
+  /** Flushes and ends the sink. */
+  async end(): Promise<void> {
+    await this.flush();
+    this.sink.end();
+  }
+}
