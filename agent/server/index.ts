@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { verifySignature } from "@/lib/agent-client/sign";
 import { EXPIRES_HEADER, SIGNATURE_HEADER } from "@/lib/schemas/data-plane";
 import { HttpError, toHttpError } from "./http-error";
+import { previewRoute, testConnectionRoute, type HostRouteContext, type HostRouteOptions } from "./host-routes";
 import { fileRoute, treeRoute, versionsRoute, type RouteContext } from "./routes";
 
 export interface DataPlaneOptions {
@@ -18,6 +19,8 @@ export interface DataPlaneOptions {
   /** Address the console should use, when it differs from the listening one (a proxy, 0.0.0.0). */
   publicUrl?: string;
   log?: (event: string, fields?: Record<string, unknown>) => void;
+  /** Access to the fleet's hosts (test connection, selection preview); those routes answer 503 without it. */
+  hosts?: HostRouteOptions;
 }
 
 export interface DataPlane {
@@ -48,6 +51,12 @@ const ROUTES: Record<string, (ctx: RouteContext) => Promise<void>> = {
   "/v1/health": async ({ res }) => void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true })),
 };
 
+/** Signed POST routes (the body's SHA-256 is part of the signed query). */
+const POST_ROUTES: Record<string, (ctx: HostRouteContext) => Promise<void>> = {
+  "/v1/test-connection": testConnectionRoute,
+  "/v1/preview": previewRoute,
+};
+
 async function handle(o: DataPlaneOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const ac = new AbortController();
   res.once("close", () => ac.abort());
@@ -57,6 +66,11 @@ async function handle(o: DataPlaneOptions, req: http.IncomingMessage, res: http.
     if (!secret) throw new HttpError(503, "not_enrolled", "This agent is not enrolled yet");
     const why = verifySignature(secret, req.method ?? "GET", req.url ?? "/", req.headers[EXPIRES_HEADER] as string, req.headers[SIGNATURE_HEADER] as string);
     if (why) throw new HttpError(401, "unauthenticated", `Request refused: ${why}`);
+    const post = POST_ROUTES[url.pathname];
+    if (post) {
+      if (req.method !== "POST") throw new HttpError(405, "method", `Method "${req.method}" is not allowed (use POST)`);
+      return await post({ req, res, url, signal: ac.signal, hosts: o.hosts });
+    }
     const route = ROUTES[url.pathname];
     if (!route) throw new HttpError(404, "not_found", `No route "${url.pathname}"`);
     if (req.method !== "GET") throw new HttpError(405, "method", `Method "${req.method}" is not allowed`);

@@ -3,7 +3,16 @@
 import { decryptSecret } from "@/lib/crypto/secrets";
 import { changeSetEntry, changeSetHeader, type ChangeSetEntry, type ChangeSetHeader } from "@/lib/schemas/change-set";
 import { EXPIRES_HEADER, SIGNATURE_HEADER, SIGNATURE_TTL_SECONDS, dataPlaneError } from "@/lib/schemas/data-plane";
-import { signRequest } from "./sign";
+import {
+  selectionPreviewRequest,
+  selectionPreviewResponse,
+  testConnectionRequest,
+  testConnectionResponse,
+  type SelectionPreviewResponse,
+  type TestConnectionResponse,
+} from "@/lib/schemas/agent-protocol";
+import type { z } from "zod";
+import { BODY_HASH_PARAM, bodyHash, signRequest } from "./sign";
 
 export { signRequest, verifySignature, canonicalRequest } from "./sign";
 
@@ -46,7 +55,7 @@ export async function agentFetch(
   method: string,
   path: string,
   query: Query = {},
-  init: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+  init: { signal?: AbortSignal; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Response> {
   const label = `agent${agent.name ? ` "${agent.name}"` : ""}`;
   if (!agent.url) throw new AgentRequestError(`Cannot reach ${label}: it has not reported a data-plane address yet`, 0, "no_url");
@@ -64,7 +73,7 @@ export async function agentFetch(
   const headers = { ...init.headers, [SIGNATURE_HEADER]: signRequest(secret, method, pathWithQuery, expires), [EXPIRES_HEADER]: String(expires) };
   let res: Response;
   try {
-    res = await fetch(new URL(pathWithQuery, agent.url), { method, headers, signal: init.signal });
+    res = await fetch(new URL(pathWithQuery, agent.url), { method, headers, signal: init.signal, body: init.body });
   } catch (err) {
     if (init.signal?.aborted) throw err;
     throw new AgentRequestError(`Cannot reach ${label} at "${agent.url}": ${netCause(err)}`, 0, "unreachable", { cause: err });
@@ -165,4 +174,23 @@ export async function* streamVersions(
     yield parsed.data;
   }
   if (!ended) throw new AgentRequestError(`Cannot read versions of "${r.repoPath}": the agent's answer ended early`, 502, "truncated");
+}
+
+/** A signed POST of a JSON body (its SHA-256 rides in the signed query); the answer is parsed with `schema`. */
+export async function agentPostJson<S extends z.ZodTypeAny>(agent: AgentTarget, path: string, body: unknown, schema: S, init: { signal?: AbortSignal } = {}): Promise<z.infer<S>> {
+  const text = JSON.stringify(body);
+  const res = await agentFetch(agent, "POST", path, { [BODY_HASH_PARAM]: bodyHash(text) }, { ...init, body: text, headers: { "content-type": "application/json" } });
+  const parsed = schema.safeParse(await res.json().catch(() => null));
+  if (!parsed.success) throw new AgentRequestError(`The answer of agent${agent.name ? ` "${agent.name}"` : ""} to ${path} is invalid`, 502, "invalid");
+  return parsed.data;
+}
+
+/** Asks the agent to test an SSH host step by step (`rdiff-backup --test-server`). */
+export function testConnection(agent: AgentTarget, req: z.input<typeof testConnectionRequest>, init: { signal?: AbortSignal } = {}): Promise<TestConnectionResponse> {
+  return agentPostJson(agent, "/v1/test-connection", testConnectionRequest.parse(req), testConnectionResponse, init);
+}
+
+/** Asks the agent which entries a mirror job's include/exclude rules select on its host. */
+export function previewSelection(agent: AgentTarget, req: z.input<typeof selectionPreviewRequest>, init: { signal?: AbortSignal } = {}): Promise<SelectionPreviewResponse> {
+  return agentPostJson(agent, "/v1/preview", selectionPreviewRequest.parse(req), selectionPreviewResponse, init);
 }

@@ -1,6 +1,6 @@
 // Data-plane request signatures: HMAC-SHA256 with the agent's secret over method, path, sorted query and
 // expiry. The console signs (signRequest); the agent verifies (verifySignature) in constant time.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { SIGNATURE_TTL_SECONDS } from "@/lib/schemas/data-plane";
 
 /** Allowed clock difference (agent behind the console), in seconds; an agent ahead eats into the TTL. */
@@ -37,4 +37,12 @@ export function verifySignature(
   if (!/^[0-9a-f]{64}$/.test(signature)) return "the signature is malformed";
   const want = Buffer.from(signRequest(secret, method, pathWithQuery, exp), "hex");
   return timingSafeEqual(want, Buffer.from(signature, "hex")) ? null : "the signature does not match";
+}
+
+/** Query parameter of signed POSTs holding the hex SHA-256 of the body (so the signature covers the body). */
+export const BODY_HASH_PARAM = "sha256";
+
+/** Hex SHA-256 of a request body. */
+export function bodyHash(body: string | Buffer): string {
+  return createHash("sha256").update(body).digest("hex");
 }
