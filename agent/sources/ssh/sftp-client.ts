@@ -230,6 +230,12 @@ export class SftpClient {
     await this.request(T.SETSTAT, [str(path), writeAttrs(attrs)], `setstat ${show(path)}`);
   }
 
+  /** setstat that does not follow a symlink (OpenSSH's lsetstat extension). */
+  async lsetstat(path: Buffer, attrs: SftpAttrs): Promise<void> {
+    if (!this.extensions.has("lsetstat@openssh.com")) throw new SftpError("ENOTSUP", 8, `lsetstat ${show(path)}: the server has no lsetstat`);
+    await this.request(T.EXTENDED, [str(Buffer.from("lsetstat@openssh.com")), str(path), writeAttrs(attrs)], `lsetstat ${show(path)}`);
+  }
+
   async remove(path: Buffer): Promise<void> {
     await this.request(T.REMOVE, [str(path)], `remove ${show(path)}`);
   }
@@ -244,6 +250,11 @@ export class SftpClient {
     const what = `rename ${show(from)} to ${show(to)}`;
     if (this.extensions.has("posix-rename@openssh.com")) await this.request(T.EXTENDED, [str(Buffer.from("posix-rename@openssh.com")), str(from), str(to)], what);
     else await this.request(T.RENAME, [str(from), str(to)], what);
+  }
+
+  /** Plain SFTP rename: OpenSSH refuses it when `to` exists (link + unlink), so nothing is replaced. */
+  async renameNoReplace(from: Buffer, to: Buffer): Promise<void> {
+    await this.request(T.RENAME, [str(from), str(to)], `rename ${show(from)} to ${show(to)}`);
   }
 
   private async handle(type: number, parts: Buffer[], what: string): Promise<Buffer> {
