@@ -40,6 +40,8 @@ export const commands: LazyCommand[] = [
   lazy("archive list", "List the members of an archive", async () => (await import("./archive")).archiveCommands),
   lazy("archive upload", "Upload today's archives of an archive job over SFTP, then purge the remote side", async () => (await import("./upload")).uploadCommands),
   lazy("archive host-key", "Print an SSH host's key fingerprint, to pin it in a job's upload section", async () => (await import("./upload")).uploadCommands),
+  lazy("backup-manager", "Run the archive methods of a backup-manager configuration file (read, not executed)", async () => (await import("./backup-manager")).backupManagerCommands),
+  lazy("backup-manager import", "Print the Strata archive job equivalent to a backup-manager configuration file", async () => (await import("./backup-manager")).backupManagerCommands),
   lazy("run", "Run the agent daemon: enrol with a console and keep working for it", async () => (await import("./run")).runCommand),
   lazy("version", "Print the agent version", async () => (await import("./version")).versionCommand),
 ];

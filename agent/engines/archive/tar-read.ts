@@ -1,0 +1,182 @@
+// Reads a tar stream member by member (ustar, GNU long names, pax, GNU incremental dumpdirs): headers,
+// the dumpdir of every directory of a --listed-incremental archive, and — when asked — a member's data.
+// Used to read archives that have no index sidecar (backup-manager's) and by the compatibility tests.
+import { spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import zlib from "node:zlib";
+import { decompressorArgv } from "./compress";
+import { parseNumeric, parsePax } from "./tar-indexer";
+import type { Compression } from "./naming";
+
+/** One entry of a GNU dumpdir: Y = stored in this archive, N = present, unchanged, D = sub-directory, R/T = rename from/to. */
+export interface DumpdirEntry {
+  kind: "Y" | "N" | "D" | "R" | "T";
+  name: string;
+}
+
+/** One tar member. */
+export interface TarMember {
+  name: string;
+  /** tar typeflag: 0 file, 1 hard link, 2 symlink, 5 directory, D GNU dumpdir directory, … */
+  type: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  linkname?: string;
+  /** GNU incremental directories: the entries listed in the directory's dumpdir. */
+  dumpdir?: DumpdirEntry[];
+  /** The member's bytes, when `wantData` asked for them. */
+  data?: Buffer;
+}
+
+const BLOCK = 512;
+const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
+
+function cString(buf: Buffer): string {
+  const end = buf.indexOf(0);
+  return buf.subarray(0, end < 0 ? buf.length : end).toString("utf8");
+}
+
+/** Parses the data of a GNU dumpdir member (NUL-separated `Xname` records, ending with an empty one). */
+export function parseDumpdir(data: Buffer): DumpdirEntry[] {
+  const out: DumpdirEntry[] = [];
+  for (const rec of data.toString("utf8").split("\0")) {
+    if (!rec) continue;
+    const kind = rec[0];
+    if (kind === "Y" || kind === "N" || kind === "D" || kind === "R" || kind === "T") out.push({ kind, name: rec.slice(1) });
+  }
+  return out;
+}
+
+/** A byte reader over an async iterable of chunks. */
+class ByteReader {
+  private chunks: Buffer[] = [];
+  private len = 0;
+  private done = false;
+  constructor(private readonly it: AsyncIterator<Buffer>) {}
+  private async fill(n: number): Promise<void> {
+    while (this.len < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        this.chunks.push(r.value);
+        this.len += r.value.length;
+      }
+    }
+  }
+  /** Exactly n bytes, or fewer at the end of the stream. */
+  async read(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.len);
+    const out = all.subarray(0, Math.min(n, all.length));
+    const rest = all.subarray(out.length);
+    this.chunks = rest.length ? [rest] : [];
+    this.len = rest.length;
+    return out;
+  }
+  async skip(n: number): Promise<void> {
+    while (n > 0) {
+      const b = await this.read(Math.min(n, 1 << 20));
+      if (b.length === 0) return;
+      n -= b.length;
+    }
+  }
+}
+
+/**
+ * Members of an uncompressed tar stream. `wantData(member)` decides whose bytes are read into `data`
+ * (dumpdirs are always read); other data is skipped.
+ */
+export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMember) => boolean = () => false): AsyncGenerator<TarMember> {
+  const r = new ByteReader(src[Symbol.asyncIterator]());
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  let pax = new Map<string, string>();
+  for (;;) {
+    const h = await r.read(BLOCK);
+    if (h.length < BLOCK || h.every((b) => b === 0)) return;
+    const type = h[156] === 0 ? "0" : String.fromCharCode(h[156]);
+    const size = parseNumeric(h.subarray(124, 136));
+    if (type === "L" || type === "K" || type === "x" || type === "g") {
+      const data = (await r.read(padded(size))).subarray(0, size);
+      if (type === "L") longName = cString(data);
+      else if (type === "K") longLink = cString(data);
+      else if (type === "x") for (const [k, v] of parsePax(data)) pax.set(k, v);
+      continue;
+    }
+    const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
+    const prefix = posix ? cString(h.subarray(345, 500)) : "";
+    const rawName = cString(h.subarray(0, 100));
+    const link = pax.get("linkpath") ?? longLink ?? cString(h.subarray(157, 257));
+    const m: TarMember = {
+      name: pax.get("path") ?? longName ?? (prefix ? `${prefix}/${rawName}` : rawName),
+      type,
+      size: pax.has("size") ? Number(pax.get("size")) : size,
+      mode: parseNumeric(h.subarray(100, 108)) & 0o7777,
+      uid: pax.has("uid") ? Number(pax.get("uid")) : parseNumeric(h.subarray(108, 116)),
+      gid: pax.has("gid") ? Number(pax.get("gid")) : parseNumeric(h.subarray(116, 124)),
+      mtime: pax.has("mtime") ? Math.floor(Number(pax.get("mtime"))) : parseNumeric(h.subarray(136, 148)),
+    };
+    if (link && (type === "1" || type === "2")) m.linkname = link;
+    longName = longLink = undefined;
+    pax = new Map();
+    const dataLen = type === "1" || type === "2" || type === "5" ? 0 : m.size;
+    if (type === "D" || (dataLen > 0 && wantData(m))) {
+      const data = (await r.read(padded(dataLen))).subarray(0, dataLen);
+      if (type === "D") m.dumpdir = parseDumpdir(data);
+      else m.data = data;
+    } else await r.skip(padded(dataLen));
+    yield m;
+  }
+}
+
+/** Compression of an archive file from its name. */
+export function compressionOfName(file: string): Compression {
+  if (/\.(tgz|gz)$/.test(file)) return "gzip";
+  if (/\.bz2?$/.test(file)) return "bzip2";
+  if (/\.(xz|lzma)$/.test(file)) return "xz";
+  if (/\.zst$/.test(file)) return "zstd";
+  return "none";
+}
+
+/** The uncompressed tar stream of an archive file (zlib for gzip, the standard tool otherwise). */
+export function openTarStream(file: string): Readable {
+  const c = compressionOfName(file);
+  const raw = createReadStream(file);
+  if (c === "none") return raw;
+  if (c === "gzip") {
+    const gunzip = zlib.createGunzip();
+    raw.on("error", (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
+  }
+  const argv = decompressorArgv(c)!;
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+  child.on("close", (code) => {
+    if (code !== 0 && code !== null) child.stdout.destroy(new Error(`Cannot decompress "${file}": ${err.trim() || `exit ${code}`}`));
+  });
+  child.on("error", (e) => child.stdout.destroy(e));
+  raw.on("error", (e) => child.stdout.destroy(e));
+  child.stdin.on("error", () => undefined);
+  raw.pipe(child.stdin);
+  const out = child.stdout;
+  out.once("close", () => {
+    raw.destroy();
+    if (child.exitCode === null) child.kill();
+  });
+  return out;
+}
+
+/** Every member of an archive file (tar family), reading the bytes of those `wantData` selects. */
+export async function* readArchiveMembers(file: string, wantData?: (m: TarMember) => boolean): AsyncGenerator<TarMember> {
+  const stream = openTarStream(file);
+  try {
+    yield* readTar(stream as AsyncIterable<Buffer>, wantData);
+  } finally {
+    stream.destroy();
+  }
+}
