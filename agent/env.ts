@@ -12,6 +12,18 @@ const schema = z.object({
   STRATA_AGENT_PUBLIC_URL: z.string().url().optional(),
   /** Directories repositories must lie in, separated by ":" (data-plane reads are confined to them). */
   STRATA_AGENT_REPOSITORIES: z.string().min(1).default("./data/repositories"),
+  /** IANA time zone job schedules are read in (default: the machine's zone). */
+  STRATA_AGENT_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "an IANA time zone such as Europe/Paris")
+    .optional(),
   STRATA_AGENT_HEARTBEAT_SECONDS: z.coerce.number({ message: "must be a number" }).min(1).max(3600).default(15),
 });
 export type AgentEnv = z.infer<typeof schema>;

@@ -1,9 +1,11 @@
-// The agent daemon: enrols once, then heartbeats to the console forever, backing off while it is unreachable.
+// The agent daemon: enrols once, then heartbeats to the console and runs the control loop (jobs, schedules,
+// commands, run reports: control-loop.ts) until stopped, backing off while the console is unreachable.
 import os from "node:os";
 import { AgentError } from "../errors";
 import { AGENT_VERSION } from "../version";
 import { startDataPlane, type DataPlane } from "../server";
 import { ConsoleClient } from "./console-client";
+import { runControlLoop, type ControlLoopOptions } from "./control-loop";
 import { loadState, saveState, type AgentState } from "./state";
 
 export interface DaemonOptions {
@@ -14,6 +16,12 @@ export interface DaemonOptions {
   heartbeatSeconds: number;
   /** The data-plane server (signed reads of repositories for the console); its URL is reported. */
   dataPlane?: { listen: string; roots: string[]; publicUrl?: string };
+  /** Where job repositories are written (the first root) and may be restored from. */
+  repositoryRoots?: string[];
+  /** Time zone of the schedules (IANA name; default the process's). */
+  timeZone?: string;
+  /** Overrides of the control loop's clock and cadences (tests). */
+  control?: Pick<ControlLoopOptions, "now" | "tickMs" | "commandPollMs" | "sendIntervalMs" | "sendBackoffMs">;
   signal: AbortSignal;
   log: (event: string, fields?: Record<string, unknown>) => void;
 }
@@ -56,7 +64,17 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   try {
     const state = await ensureEnrolled(client, o, plane?.url);
     secret = state.secret;
-    await heartbeatLoop(client, o, state, plane?.url);
+    const roots = o.repositoryRoots ?? o.dataPlane?.roots ?? [];
+    // A fatal heartbeat refusal (token revoked) stops the control loop too, after it aborted its runs.
+    const stop = new AbortController();
+    const signal = AbortSignal.any([o.signal, stop.signal]);
+    const control = runControlLoop({ client, token: state.token, stateDir: o.stateDir, repositoryRoots: roots, timeZone: o.timeZone, signal, log: o.log, ...o.control });
+    try {
+      await heartbeatLoop(client, o, state, plane?.url);
+    } finally {
+      stop.abort();
+      await control;
+    }
   } finally {
     await plane?.close();
   }

@@ -1,4 +1,4 @@
-// `strata-agent run`: the long-running agent daemon (enrol, heartbeat; later: schedules and jobs).
+// `strata-agent run`: the long-running agent daemon (enrol, heartbeat, jobs, schedules, runs and their reports).
 import { parseArgs } from "node:util";
 import os from "node:os";
 import type { CliCommand } from "../command";
@@ -19,6 +19,8 @@ export const runCommand: CliCommand = {
     "",
     "  The data plane (signed reads for the console) listens on STRATA_AGENT_LISTEN (default 127.0.0.1:0)",
     "  and serves repositories under STRATA_AGENT_REPOSITORIES (\":\"-separated, default ./data/repositories).",
+    "  Job repositories are written under the first of them. Schedules follow STRATA_AGENT_TIME_ZONE (default: the",
+    "  machine's zone). SIGTERM/SIGINT abort running backups cleanly (reported cancelled) and stop the agent.",
   ].join("\n"),
   async run(args) {
     let values;
@@ -41,6 +43,8 @@ export const runCommand: CliCommand = {
       stateDir: values["state-dir"] ?? env.STRATA_AGENT_STATE_DIR,
       enrolToken: values.enrol ?? env.STRATA_AGENT_ENROL_TOKEN,
       heartbeatSeconds: env.STRATA_AGENT_HEARTBEAT_SECONDS,
+      repositoryRoots: env.STRATA_AGENT_REPOSITORIES.split(":").filter(Boolean),
+      timeZone: env.STRATA_AGENT_TIME_ZONE,
       dataPlane: {
         listen: env.STRATA_AGENT_LISTEN,
         roots: env.STRATA_AGENT_REPOSITORIES.split(":").filter(Boolean),

@@ -1,0 +1,103 @@
+// Archive methods of a backup run (tarball, incremental tarball, dumps, pipe, svn): the job definition mapped
+// to the archive engine's job (lib/schemas/archive-job.ts) and run by runArchiveJob, which also purges by TTL.
+// The archive engine runs its commands on the agent, so only hosts read as local paths can use these methods yet.
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { AgentError } from "../errors";
+import { runArchiveJob, type ArchiveRunResult } from "../engines/archive/run-job";
+import { archiveJob, type ArchiveJob, type ArchiveJobInput } from "@/lib/schemas/archive-job";
+import type { JobDefinition } from "@/lib/schemas/job";
+import type { HostConnection } from "@/lib/schemas/agent-protocol";
+import { parseTimeSpec } from "@/lib/timespec";
+import type { ChangeSetEntry } from "@/lib/schemas/change-set";
+import type { BackupTask } from "./types";
+
+const FILE_TYPE = { none: "tar", gzip: "tar.gz", bzip2: "tar.bz2", xz: "tar.xz", zstd: "tar.zst" } as const;
+/** No olderThan: archives are kept (practically) forever. */
+const KEEP_FOREVER_DAYS = 36_500;
+
+/** TTL in whole days from the retention's `olderThan` (rounded up); other rules do not apply to archives. */
+export function ttlDaysOf(def: JobDefinition, now: Date): number {
+  if (!def.retention.olderThan) return KEEP_FOREVER_DAYS;
+  const nowSecs = Math.floor(now.getTime() / 1000);
+  const cutoff = parseTimeSpec(def.retention.olderThan, { now: nowSecs, sessionTimes: [] });
+  return Math.max(1, Math.ceil((nowSecs - cutoff) / 86_400));
+}
+
+/** The archive engine's job for a definition (secrets come from the definition, never from a command line). */
+export function toArchiveJob(def: JobDefinition, repository: string, host: HostConnection, now: Date): ArchiveJob {
+  const base = { name: def.name, repository, prefix: host.name.replace(/[/\s]/g, "_"), ttlDays: ttlDaysOf(def, now) };
+  const password = def.secrets?.password;
+  const dbs = (list: string[]) => (list.length === 0 ? ("all" as const) : list);
+  let job: ArchiveJobInput;
+  switch (def.method) {
+    case "mirror":
+      throw new AgentError("fatal", `Job "${def.name}" is a mirror job, not an archive job`);
+    case "tarball":
+    case "tarball_incremental": {
+      const o = def.options;
+      const tarball = { targets: def.sources, nameFormat: o.nameFormat, fileType: FILE_TYPE[o.compression], blacklist: def.excludes };
+      job = def.method === "tarball"
+        ? { ...base, methods: ["tarball"], tarball }
+        : { ...base, methods: ["tarball-incremental"], tarball, incremental: { frequency: def.options.masterFrequency, value: def.options.masterDay } };
+      break;
+    }
+    case "mysql":
+    case "pgsql": {
+      const o = def.options;
+      const section = { databases: dbs(o.databases), user: o.user, password, host: o.host, port: o.port, compression: o.compression };
+      job = def.method === "mysql" ? { ...base, methods: ["mysql"], mysql: section } : { ...base, methods: ["pgsql"], pgsql: section };
+      break;
+    }
+    case "pipe": {
+      const dot = def.options.archiveName.indexOf(".");
+      const name = dot > 0 ? def.options.archiveName.slice(0, dot) : def.options.archiveName;
+      const fileType = dot > 0 ? def.options.archiveName.slice(dot + 1) : "txt";
+      job = { ...base, methods: ["pipe"], pipe: [{ name, shell: def.options.command, fileType, compression: def.options.compression }] };
+      break;
+    }
+    case "svn":
+      job = { ...base, methods: ["svn"], svn: { repositories: def.sources, compression: def.options.compression } };
+      break;
+  }
+  const r = archiveJob.safeParse(job);
+  if (!r.success) throw new AgentError("fatal", `Job "${def.name}" cannot run as an archive job: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return r.data;
+}
+
+/** Runs the archive job; writes its change set (dump entries) and hands the upload to the recorder. */
+export async function runArchiveSession(task: BackupTask, repository: string): Promise<ArchiveRunResult> {
+  const def = task.job.definition;
+  if (!task.host.local) {
+    throw new AgentError("fatal", `Method "${def.method}" cannot run on SSH host "${task.host.name}" yet: archive and dump methods run on the agent's own machine only`);
+  }
+  const now = task.now?.() ?? new Date();
+  const job = toArchiveJob(def, repository, task.host, now);
+  const entries: ChangeSetEntry[] = [];
+  const result = await runArchiveJob(job, {
+    now,
+    callbacks: {
+      signal: task.signal,
+      onLog: (line) => task.recorder.log(line),
+      onItemError: (p, err) => task.recorder.log(`WARNING: "${p}": ${err.message}`),
+      onProgress: (p) => task.recorder.progress(p),
+      onChange: (e) => entries.push(e),
+    },
+  });
+  for (const name of result.purged) task.recorder.log(`Purged "${name}" (older than ${job.ttlDays} days)`);
+  const out = createWriteStream(task.recorder.changeSetPath);
+  out.write(JSON.stringify({ v: 1, kind: "header", format: "archive", time: result.time, previousTime: null }) + "\n");
+  for (const e of entries) out.write(JSON.stringify(e) + "\n");
+  out.end();
+  await once(out, "close");
+  const outputs = result.outputs ?? [];
+  const incremental = def.method === "tarball_incremental" && !outputs.some((o) => o.includes(".master."));
+  await task.recorder.changeSet({
+    file: task.recorder.changeSetPath,
+    repository,
+    incrementKind: incremental ? "incremental" : "full",
+    sizeBytes: result.stats.incrementBytes,
+    archives: outputs,
+  });
+  return result;
+}
