@@ -71,5 +71,5 @@ export async function agentByToken(bearer: string | null) {
 
 /** Records a heartbeat. */
 export async function heartbeat(agentId: string, hb: HeartbeatRequest) {
-  await db().agent.update({ where: { id: agentId }, data: { lastSeenAt: new Date(), version: hb.version, hostname: hb.hostname, ...(hb.url ? { url: hb.url } : {}) } });
+  await db().agent.update({ where: { id: agentId }, data: { lastSeenAt: new Date(), version: hb.version, hostname: hb.hostname, ...(hb.url ? { url: hb.url } : {}), ...(hb.sshPublicKey ? { sshPublicKey: hb.sshPublicKey } : {}) } });
 }

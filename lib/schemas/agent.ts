@@ -20,6 +20,8 @@ export const heartbeatRequest = z.object({
   version: z.string().max(64),
   hostname: z.string().max(255),
   url: z.string().url().optional(),
+  /** The agent's SSH public key, so the console shows it even when it was made after enrolment. */
+  sshPublicKey: z.string().max(4096).optional(),
 });
 export type HeartbeatRequest = z.infer<typeof heartbeatRequest>;
 

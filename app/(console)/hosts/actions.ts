@@ -4,9 +4,10 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
-import { createHost, deleteHost, hostInput, updateHost } from "@/lib/data/hosts";
+import { acceptHostKey, createHost, deleteHost, hostFields, hostRules, updateHost } from "@/lib/data/hosts";
 
-const form = hostInput.extend({ agentId: z.string().transform((v) => (v === "" ? null : v)).pipe(z.string().uuid("Choose an agent").nullable()) });
+const fields = hostFields.extend({ agentId: z.string().transform((v) => (v === "" ? null : v)).pipe(z.string().uuid("Choose an agent").nullable()) });
+const form = fields.superRefine(hostRules);
 
 export const createHostAction = defineAction({ roles: ["admin"], schema: form }, async (caller, input, ctx) => {
   const host = await createHost(caller, input, ctx);
@@ -14,7 +15,7 @@ export const createHostAction = defineAction({ roles: ["admin"], schema: form },
   redirect(`/hosts/${host.id}`);
 });
 
-export const updateHostAction = defineAction({ roles: ["admin"], schema: form.extend({ id: z.string().uuid() }) }, async (caller, { id, ...input }, ctx) => {
+export const updateHostAction = defineAction({ roles: ["admin"], schema: fields.extend({ id: z.string().uuid() }).superRefine(hostRules) }, async (caller, { id, ...input }, ctx) => {
   await updateHost(caller, id, input, ctx);
   revalidatePath(`/hosts/${id}`);
   return { ok: true, message: "Host saved" };
@@ -24,4 +25,11 @@ export const deleteHostAction = defineAction({ roles: ["admin"], schema: z.objec
   await deleteHost(caller, input.id, input.confirm, ctx);
   revalidatePath("/hosts");
   redirect("/hosts");
+});
+
+/** Accepts the key a host now presents (admins): it becomes the pinned one and runs may connect again. */
+export const acceptHostKeyAction = defineAction({ roles: ["admin"], schema: z.object({ id: z.string().uuid(), fingerprint: z.string().min(1) }) }, async (caller, input, ctx) => {
+  const pinned = await acceptHostKey(caller, input.id, input.fingerprint, ctx);
+  revalidatePath(`/hosts/${input.id}`);
+  return { ok: true, message: `Host key ${pinned} accepted` };
 });
