@@ -25,6 +25,7 @@ export interface ControlLoopOptions {
   commandPollMs?: number;
   sendIntervalMs?: number;
   sendBackoffMs?: number;
+  sendMaxBackoffMs?: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -65,7 +66,7 @@ export async function startControlLoop(o: ControlLoopOptions): Promise<ControlLo
   };
   const runs = new RunManager({ spool, store, stateDir: o.stateDir, repositoryRoots: o.repositoryRoots, timeZone: o.timeZone, checkHostKey, log: o.log, now: o.now });
   const sender = new ReportSender({
-    spool, client: o.client, token: o.token, intervalMs: o.sendIntervalMs, backoffMs: o.sendBackoffMs, log: o.log,
+    spool, client: o.client, token: o.token, intervalMs: o.sendIntervalMs, backoffMs: o.sendBackoffMs, maxBackoffMs: o.sendMaxBackoffMs, log: o.log,
     onCancel: (runId) => runs.cancel(runId),
   });
   spool.onChange = (runId) => {

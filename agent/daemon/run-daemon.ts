@@ -21,7 +21,7 @@ export interface DaemonOptions {
   /** Time zone of the schedules (IANA name; default the process's). */
   timeZone?: string;
   /** Overrides of the control loop's clock and cadences (tests). */
-  control?: Pick<ControlLoopOptions, "now" | "tickMs" | "commandPollMs" | "sendIntervalMs" | "sendBackoffMs">;
+  control?: Pick<ControlLoopOptions, "now" | "tickMs" | "commandPollMs" | "sendIntervalMs" | "sendBackoffMs" | "sendMaxBackoffMs">;
   signal: AbortSignal;
   log: (event: string, fields?: Record<string, unknown>) => void;
 }
