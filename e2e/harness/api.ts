@@ -45,3 +45,17 @@ export async function signInUi(page: Page, email: string, password: string) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** Creates a host through POST /api/v1/hosts (the request must be signed in as an admin); returns its id. */
+export async function createHost(request: APIRequestContext, name: string, address = "192.0.2.30"): Promise<string> {
+  const res = await request.post("/api/v1/hosts", { data: { name, address } });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()).host.id as string;
+}
+
+/** Replaces a user's hosts through PUT /api/v1/users/{id}/hosts (as an admin); returns the hosts' names. */
+export async function assignHosts(request: APIRequestContext, userId: string, hosts: string[]): Promise<string[]> {
+  const res = await request.put(`/api/v1/users/${userId}/hosts`, { data: { hosts } });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()).hosts as { name: string }[]).map((h) => h.name);
+}

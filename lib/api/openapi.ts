@@ -146,6 +146,15 @@ export const openApiDocument = {
         description: "The increment a time spec resolved to",
         properties: { increment: { type: "object", properties: { id: { type: "string" }, time: { type: "string", format: "date-time" }, kind: { type: "string" } } }, spec: { type: "string" }, resolvedFrom: { type: "string", format: "date-time" } },
       },
+      UserHosts: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          email: { type: "string" },
+          role: { $ref: "#/components/schemas/Role" },
+          hosts: { type: "array", items: { type: "object", properties: { id: { type: "string" }, name: { type: "string" } } } },
+        },
+      },
       TreeEntry: {
         type: "object",
         properties: {
@@ -156,6 +165,7 @@ export const openApiDocument = {
           mtime: { type: ["string", "null"], format: "date-time" },
           mode: { type: ["integer", "null"] },
           linkTarget: { type: ["string", "null"] },
+          pathBase64: { type: ["string", "null"], description: "The path's exact bytes (base64) when they are not valid UTF-8; `path` then shows each invalid byte as \\xHH" },
           changedInThisIncrement: { type: "boolean" },
           deletedAt: { type: ["string", "null"], format: "date-time" },
         },
@@ -194,6 +204,22 @@ export const openApiDocument = {
           },
         },
         responses: { "201": { description: "Created" }, "400": err, "409": err, ...errors },
+      },
+    },
+    "/users/{id}/hosts": {
+      get: {
+        summary: "Hosts assigned to a user (admin): an operator or viewer sees only these hosts and their repositories",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": { description: "The user and their hosts", content: { "application/json": { schema: { $ref: "#/components/schemas/UserHosts" } } } }, "404": err, ...errors },
+      },
+      put: {
+        summary: "Replace the hosts assigned to a user (admin, audited)",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { type: "object", required: ["hosts"], additionalProperties: false, properties: { hosts: { type: "array", items: { type: "string" }, description: "Host ids or names; empty removes every assignment" } } } } },
+        },
+        responses: { "200": { description: "The user and their hosts now", content: { "application/json": { schema: { $ref: "#/components/schemas/UserHosts" } } } }, "400": err, "404": err, ...errors },
       },
     },
     "/hosts": {

@@ -6,21 +6,21 @@ import { AppError } from "@/lib/errors";
 import type { Caller } from "@/lib/auth/caller";
 import { getVisibleRepository, visibleRepositories } from "@/lib/data/repositories";
 import { normalisePath } from "./paths";
-import { resolveTime } from "./browse";
+import { asJsonArray, resolveTime } from "./browse";
 import { epoch, fromEpoch, ts } from "./sql";
 
 interface VersionRow {
   path: string; name: string; type: string; size: bigint; mtime: number | null; mode: number | null;
-  digest: string | null; linkTarget: string | null; archive: string | null; vf: number; vu: number | null;
+  digest: string | null; linkTarget: string | null; archive: string | null; raw: string | null; vf: number; vu: number | null;
 }
 
 const versionCols = Prisma.sql`f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."digest",
-  f."linkTarget", f."archive", ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu`;
+  f."linkTarget", f."archive", encode(f."rawPath", 'base64') AS raw, ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu`;
 
 function version(r: VersionRow) {
   return {
     path: r.path, name: r.name, type: r.type, size: Number(r.size), mtime: fromEpoch(r.mtime), mode: r.mode, digest: r.digest,
-    linkTarget: r.linkTarget, archive: r.archive, validFrom: fromEpoch(r.vf)!, validUntil: fromEpoch(r.vu),
+    linkTarget: r.linkTarget, archive: r.archive, pathBase64: r.raw, validFrom: fromEpoch(r.vf)!, validUntil: fromEpoch(r.vu),
   };
 }
 
@@ -32,8 +32,8 @@ export type HistoryEvent =
 export async function fileHistory(caller: Caller, repoId: string, rawPath: string) {
   await getVisibleRepository(caller, repoId);
   const path = normalisePath(rawPath);
-  const rows = await db().$queryRaw<VersionRow[]>`SELECT ${versionCols} FROM "FileVersion" f
-    WHERE f."repositoryId" = ${repoId}::uuid AND f."path" = ${path} ORDER BY f."validFrom" ASC`;
+  const [{ rows }] = await db().$queryRaw<{ rows: VersionRow[] }[]>(asJsonArray(Prisma.sql`SELECT ${versionCols} FROM "FileVersion" f
+    WHERE f."repositoryId" = ${repoId}::uuid AND f."path" = ${path} ORDER BY f."validFrom" ASC`));
   if (!rows.length) throw new AppError("not_found", `No path "${path}" in any increment of this repository`);
   const events: HistoryEvent[] = [];
   rows.forEach((r, i) => {
@@ -66,10 +66,14 @@ export async function searchVersions(caller: Caller, opts: { repoId?: string; q:
   if (!repos.length) return { results: [], truncated: false };
   const names = new Map(repos.map((r) => [r.id, r.name]));
   const ids = repos.map((r) => r.id);
-  const rows = await db().$queryRaw<(VersionRow & { repositoryId: string })[]>`
-    SELECT f."repositoryId"::text AS "repositoryId", ${versionCols} FROM "FileVersion" f
-    WHERE f."repositoryId" = ANY(${ids}::uuid[]) AND ${patternSql(q)}
-    ORDER BY f."path", f."validFrom" DESC LIMIT ${limit + 1}`;
+  // Per repository, so each can walk the (repositoryId, path, validFrom DESC) index in order and stop at the
+  // limit (common names), or take the trigram index and sort the few matches (rare names): the planner picks.
+  const [{ rows }] = await db().$queryRaw<{ rows: (VersionRow & { repositoryId: string })[] }[]>(asJsonArray(Prisma.sql`
+    SELECT m.* FROM unnest(${ids}::uuid[]) AS r(id) CROSS JOIN LATERAL (
+      SELECT f."repositoryId"::text AS "repositoryId", ${versionCols} FROM "FileVersion" f
+      WHERE f."repositoryId" = r.id AND ${patternSql(q)}
+      ORDER BY f."path", f."validFrom" DESC LIMIT ${limit + 1}) m
+    ORDER BY m."path", m.vf DESC, m."repositoryId" LIMIT ${limit + 1}`));
   return {
     results: rows.slice(0, limit).map((r) => ({ repositoryId: r.repositoryId, repositoryName: names.get(r.repositoryId) ?? "", ...version(r) })),
     truncated: rows.length > limit,

@@ -4,11 +4,17 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { IncrementKind } from "@/lib/generated/prisma/enums";
 import { AppError } from "@/lib/errors";
 import type { ChangeSetEntry, ChangeSetHeader } from "@/lib/schemas/change-set";
-import { nameOf, parentOf, storedPath } from "./paths";
+import { catalogueTextOf, nameOf, parentOf, storedPath } from "./paths";
 import { ts, type Client } from "./sql";
 
 /** Rows per INSERT/UPDATE statement. */
 export const INGEST_BATCH = 20000;
+
+/**
+ * A change set this large refreshes the planner's statistics before it commits: the close-the-open-versions
+ * UPDATE of the next increment must take the path index, and autovacuum may be off or hours behind.
+ */
+export const ANALYZE_AFTER = 50_000;
 
 export interface IngestInput {
   repositoryId: string;
@@ -70,6 +76,7 @@ async function ingestInTx(tx: Prisma.TransactionClient, input: IngestInput): Pro
     }
   }
   if (batch.length) await writeBatch(tx, repo, T, batch, totals, first);
+  if (counts.new + counts.changed + counts.deleted >= ANALYZE_AFTER) await tx.$executeRawUnsafe(`ANALYZE "FileVersion"`);
   const inc = await tx.increment.create({
     data: {
       repositoryId: repo,
@@ -104,9 +111,16 @@ async function closeAllOpen(tx: Prisma.TransactionClient, repo: string, T: numbe
 
 /** Closes the open versions of the batch's paths (unless the repository had none), then opens the new ones. */
 async function writeBatch(tx: Prisma.TransactionClient, repo: string, T: number, batch: ChangeSetEntry[], totals: Totals, first: boolean) {
-  const paths = batch.map((e) => checkedPath(e.path));
-  if (!first) await closeOpen(tx, repo, T, paths, totals);
-  await insertLive(tx, repo, T, batch.map((e, i) => ({ e, path: paths[i] })).filter(({ e }) => e.change !== "deleted"), totals);
+  const stored = batch.map(storedEntryPath);
+  if (!first) await closeOpen(tx, repo, T, stored.map((s) => s.path), totals);
+  await insertLive(tx, repo, T, batch.map((e, i) => ({ e, ...stored[i] })).filter(({ e }) => e.change !== "deleted"), totals);
+}
+
+/** The path as stored: from `pathBase64` (exact bytes) when the agent sent it, else `path`; checked either way. */
+function storedEntryPath(e: ChangeSetEntry): { path: string; raw: string | null } {
+  if (e.pathBase64 === undefined) return { path: checkedPath(e.path), raw: null };
+  const t = catalogueTextOf(Buffer.from(e.pathBase64, "base64"));
+  return { path: checkedPath(t.path), raw: t.rawPath ? t.rawPath.toString("hex") : null };
 }
 
 async function closeOpen(tx: Prisma.TransactionClient, repo: string, T: number, paths: string[], totals: Totals) {
@@ -119,9 +133,10 @@ async function closeOpen(tx: Prisma.TransactionClient, repo: string, T: number, 
   subtract(totals, { files: closed.files, bytes: BigInt(closed.bytes) });
 }
 
-async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number, live: Array<{ e: ChangeSetEntry; path: string }>, totals: Totals) {
+async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number, live: Array<{ e: ChangeSetEntry; path: string; raw: string | null }>, totals: Totals) {
   if (!live.length) return;
   const col = <T>(f: (e: ChangeSetEntry, path: string) => T) => live.map(({ e, path }) => f(e, path));
+  const raws = live.map((l) => l.raw);
   for (const { e } of live) {
     if (e.type === "file") {
       totals.files++;
@@ -130,15 +145,15 @@ async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number,
   }
   const str = (v: number | undefined) => (v === undefined ? null : String(v));
   await tx.$executeRaw`
-    INSERT INTO "FileVersion" ("repositoryId", "path", "parent", "name", "type", "size", "mtime", "mode", "uid", "gid", "digest", "linkTarget", "archive", "validFrom")
+    INSERT INTO "FileVersion" ("repositoryId", "path", "parent", "name", "type", "size", "mtime", "mode", "uid", "gid", "digest", "linkTarget", "archive", "rawPath", "validFrom")
     SELECT ${repo}::uuid, u.path, u.parent, u.name, u.type::"EntryType", u.size::bigint,
            CASE WHEN u.mtime IS NULL THEN NULL ELSE to_timestamp(u.mtime::float8) AT TIME ZONE 'UTC' END,
-           u.mode::int, u.uid::int, u.gid::int, u.digest, u.link, u.archive, ${ts(T)}
+           u.mode::int, u.uid::int, u.gid::int, u.digest, u.link, u.archive, decode(u.raw, 'hex'), ${ts(T)}
     FROM unnest(${col((_, p) => p)}::text[], ${col((_, p) => parentOf(p))}::text[], ${col((_, p) => nameOf(p))}::text[],
                 ${col((e) => e.type)}::text[], ${col((e) => String(e.size ?? 0))}::text[], ${col((e) => str(e.mtime))}::text[],
                 ${col((e) => str(e.mode))}::text[], ${col((e) => str(e.uid))}::text[], ${col((e) => str(e.gid))}::text[],
-                ${col((e) => e.sha1 ?? null)}::text[], ${col((e) => e.linkTarget ?? null)}::text[], ${col((e) => e.archive ?? null)}::text[])
-      AS u(path, parent, name, type, size, mtime, mode, uid, gid, digest, link, archive)`;
+                ${col((e) => e.sha1 ?? null)}::text[], ${col((e) => e.linkTarget ?? null)}::text[], ${col((e) => e.archive ?? null)}::text[], ${raws}::text[])
+      AS u(path, parent, name, type, size, mtime, mode, uid, gid, digest, link, archive, raw)`;
 }
 
 function checkedPath(p: string): string {
