@@ -174,3 +174,32 @@ export async function changeOwnPassword(caller: Caller, current: string, next: s
     return u.sessionVersion;
   });
 }
+
+const HOST_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The hosts assigned to a user (admins only), by name. 404 for an unknown user. */
+export async function userHosts(caller: Caller, id: string) {
+  requireRole(caller, "admin");
+  if (!HOST_UUID.test(id)) throw new AppError("not_found", "No such user");
+  const user = await db().user.findUnique({
+    where: { id },
+    select: { id: true, email: true, role: true, hosts: { select: { host: { select: { id: true, name: true } } }, orderBy: { host: { name: "asc" } } } },
+  });
+  if (!user) throw new AppError("not_found", "No such user");
+  return { id: user.id, email: user.email, role: user.role, hosts: user.hosts.map((h) => h.host) };
+}
+
+/** Replaces a user's hosts given ids or names (see assignHosts); 400 naming every unknown one. */
+export async function assignHostsByRef(caller: Caller, id: string, refs: string[], ctx: Ctx) {
+  requireRole(caller, "admin");
+  if (!HOST_UUID.test(id)) throw new AppError("not_found", "No such user");
+  const wanted = [...new Set(refs.map((r) => r.trim()))];
+  const ids = wanted.filter((r) => HOST_UUID.test(r));
+  const found = await db().host.findMany({ where: { OR: [{ name: { in: wanted } }, { id: { in: ids } }] }, select: { id: true, name: true } });
+  const missing = wanted.filter((r) => !found.some((h) => h.id === r.toLowerCase() || h.name === r));
+  if (missing.length) {
+    throw new AppError("invalid", `No such host: ${missing.map((m) => `"${m}"`).join(", ")}`, { fieldErrors: { hosts: missing.map((m) => `No host "${m}"`) } });
+  }
+  await assignHosts(caller, id, [...new Set(found.filter((h) => wanted.some((r) => h.id === r.toLowerCase() || h.name === r)).map((h) => h.id))], ctx);
+  return userHosts(caller, id);
+}

@@ -45,3 +45,47 @@ export function parentOf(path: string): string {
 export function nameOf(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
+
+/** Length of the valid UTF-8 sequence starting at `b[i]` (0 when the byte starts none: invalid, overlong, surrogate, > U+10FFFF). */
+function utf8SequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c < 0x80) return 1;
+  const cont = (k: number) => i + k < b.length && (b[i + k] & 0xc0) === 0x80;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    const c1 = b[i + 1];
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0)) return 0;
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    const c1 = b[i + 1];
+    if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+/**
+ * How the catalogue stores a path given as raw bytes: the text itself when it is valid UTF-8 (rawPath null),
+ * else the text with each invalid byte written as `\xHH` and the exact bytes kept for downloads and restores.
+ */
+export function catalogueTextOf(raw: Uint8Array): { path: string; rawPath: Buffer | null } {
+  const b = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let out = "";
+  let start = 0;
+  let escaped = false;
+  for (let i = 0; i < b.length; ) {
+    const n = utf8SequenceLength(b, i);
+    if (n) {
+      i += n;
+      continue;
+    }
+    out += b.subarray(start, i).toString("utf8") + `\\x${b[i].toString(16).padStart(2, "0")}`;
+    escaped = true;
+    start = ++i;
+  }
+  if (!escaped) return { path: b.toString("utf8"), rawPath: null };
+  return { path: out + b.subarray(start).toString("utf8"), rawPath: Buffer.from(b) };
+}
