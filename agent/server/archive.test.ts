@@ -49,10 +49,14 @@ describe("agent data plane on an archive repository", () => {
     expect(Buffer.from(await part.arrayBuffer()).equals(body.subarray(70_000, 71_000))).toBe(true);
   });
 
-  it("answers 404 for a missing member, 400 without an archive or with an escaping one, 400 for folders", async () => {
+  it("answers 404 for a missing member or a time before the first archive, finds the archive itself when none is named, 400 for an escaping one or a folder", async () => {
+    const day = Math.floor(new Date(2027, 2, 1).getTime() / 1000);
     expect((await get({ archive, path: "no/such/member" })).status).toBe(404);
-    expect((await get({ path: member })).status).toBe(400);
+    expect((await get({ path: member })).status).toBe(404);
+    const found = await get({ path: member, at: day });
+    expect(Buffer.from(await found.arrayBuffer()).equals(body)).toBe(true);
     expect((await get({ archive: "../archives/" + archive, path: member })).status).toBe(400);
-    expect((await signedGet(plane.url, SECRET, "/v1/tree", { repo: "archives", format: "archive", at: 0, path: "" })).status).toBe(400);
+    expect((await get({ path: path.dirname(member), at: day })).status).toBe(400);
+    expect((await signedGet(plane.url, SECRET, "/v1/tree", { repo: "archives", format: "archive", at: 0, path: "" })).status).toBe(404);
   });
 });

@@ -2,16 +2,16 @@
 // with the shared contract, confines paths, and buffers the first chunk so early failures get a status.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { z } from "zod";
 import { createReadStream } from "node:fs";
 import { lstat } from "node:fs/promises";
 import { openRepository, readVersions, restoreTimeFor, statAt, type MirrorRepo, type WalkEntry } from "@/agent/engines/mirror/read";
 import { mirrorFilePath } from "@/agent/engines/mirror/read/increments";
-import { extractMember } from "@/agent/engines/archive/extract";
+import { archiveFile, archiveTree, archiveVersionLines } from "./archive-routes";
 import { fileQuery, treeQuery, versionsQuery } from "@/lib/schemas/data-plane";
-import { resolveInside, resolveRepository } from "./confine";
+import { resolveRepository } from "./confine";
 import { HttpError } from "./http-error";
 import { treeTar } from "./tree-tar";
 
@@ -91,7 +91,7 @@ async function currentMirrorFile(repo: MirrorRepo, e: WalkEntry, at: number): Pr
 /** GET /v1/versions: every session's change set, then `{"kind":"end"}` (an error line if it fails midway). */
 export async function versionsRoute(ctx: RouteContext): Promise<void> {
   const q = parse(versionsQuery, ctx.url);
-  if (q.format !== "mirror") throw new HttpError(400, "unsupported", "Reading versions of archive repositories is not supported yet");
+  if (q.format === "archive") return sendStream(ctx, { "content-type": "application/x-ndjson" }, archiveVersionLines(await resolveRepository(ctx.roots, q.repo)));
   const repo = await openMirror(ctx.roots, q.repo);
   async function* lines() {
     try {
@@ -127,16 +127,9 @@ export async function fileRoute(ctx: RouteContext): Promise<void> {
     }
     bytes = e.open();
   } else {
-    if (!q.archive) throw new HttpError(400, "invalid", "Invalid request: archive: required for archive repositories");
-    const root = await resolveRepository(ctx.roots, q.repo);
-    const archive = await resolveInside(root, q.archive);
-    const out = new PassThrough();
-    extractMember(archive, q.path, out).then(
-      () => out.end(),
-      (err) => out.destroy(/not found/i.test((err as Error).message) ? new HttpError(404, "not_found", (err as Error).message) : (err as Error)),
-    );
-    ctx.signal.addEventListener("abort", () => out.destroy(), { once: true });
-    bytes = out;
+    const found = await archiveFile(await resolveRepository(ctx.roots, q.repo), { path: q.path, at: q.at, archive: q.archive }, ctx.signal);
+    if (found.size !== undefined) headers["x-strata-size"] = String(found.size);
+    bytes = found.bytes;
   }
   await sendStream(ctx, headers, range ? slice(bytes, range.offset, range.length) : bytes);
 }
@@ -144,7 +137,11 @@ export async function fileRoute(ctx: RouteContext): Promise<void> {
 /** GET /v1/tree: a directory as it was, as a tar stream. */
 export async function treeRoute(ctx: RouteContext): Promise<void> {
   const q = parse(treeQuery, ctx.url);
-  if (q.format !== "mirror") throw new HttpError(400, "unsupported", "Folder downloads from archive repositories are not supported yet");
+  if (q.format === "archive") {
+    const root = await resolveRepository(ctx.roots, q.repo);
+    const prefix = q.prefix ?? path.basename(q.path);
+    return sendStream(ctx, { "content-type": "application/x-tar" }, await archiveTree(root, { path: q.path, at: q.at, prefix }, ctx.signal));
+  }
   const repo = await openMirror(ctx.roots, q.repo, q.at);
   const sub = Buffer.from(q.path);
   const e = await statAt(repo, sub, q.at);

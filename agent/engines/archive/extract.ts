@@ -4,11 +4,11 @@
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { decompressBlocks } from "./compress";
-import { readIndex, type ArchiveIndex, type IndexMember } from "./index-format";
+import { INDEX_SUFFIX, readIndex, type ArchiveIndex, type IndexMember } from "./index-format";
 import { readZipDirectory, zipDataOffset } from "./zip-directory";
 
 /** How a read went: bytes read from the archive file and the route taken. */
@@ -74,7 +74,23 @@ async function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
   if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
 }
 
-async function copyViaIndex(archive: string, index: ArchiveIndex, m: IndexMember, out: Writable, stats: ReadStats): Promise<void> {
+/**
+ * Decompressed blocks kept between reads of one caller (a folder download reads many small members of
+ * the same blocks in order): key `archive#block` → bytes; at most `max` blocks.
+ */
+export class BlockCache {
+  private readonly map = new Map<string, Buffer>();
+  constructor(private readonly max = 4) {}
+  get(key: string): Buffer | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, b: Buffer): void {
+    this.map.set(key, b);
+    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+async function copyViaIndex(archive: string, index: ArchiveIndex, m: IndexMember, out: Writable, stats: ReadStats, cache?: BlockCache): Promise<void> {
   const fh = await open(archive, "r");
   try {
     if (index.compression === "none") {
@@ -87,13 +103,17 @@ async function copyViaIndex(archive: string, index: ArchiveIndex, m: IndexMember
     for (let k = blockAt(index.blocks, m.d); k < index.blocks.length && index.blocks[k][0] < end; k++) {
       const [u, c] = index.blocks[k];
       const cEnd = k + 1 < index.blocks.length ? index.blocks[k + 1][1] : index.archiveSize;
-      let plain: Buffer;
-      try {
-        plain = await decompressBlocks(index.compression, await readRange(fh, c, cEnd - c, stats));
-      } catch (err) {
-        throw new Error(`Cannot read member "${m.n}" of "${archive}": corrupt block at offset ${c}: ${(err as Error).message}`, {
-          cause: err,
-        });
+      const key = `${archive}#${k}`;
+      let plain = cache?.get(key);
+      if (!plain) {
+        try {
+          plain = await decompressBlocks(index.compression, await readRange(fh, c, cEnd - c, stats));
+        } catch (err) {
+          throw new Error(`Cannot read member "${m.n}" of "${archive}": corrupt block at offset ${c}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        cache?.set(key, plain);
       }
       await writeChunk(out, plain.subarray(Math.max(0, m.d - u), Math.min(plain.length, end - u)));
     }
@@ -140,15 +160,38 @@ async function copyByScan(archive: string, name: string, out: Writable, stats: R
   }
 }
 
+const indexCache = new Map<string, { size: number; mtimeMs: number; index: ArchiveIndex | undefined }>();
+
+/** The index sidecar of `archive` when it describes the file as it is (cached while neither file changes). */
+export async function currentIndex(archive: string): Promise<ArchiveIndex | undefined> {
+  const [a, i] = await Promise.all([stat(archive), stat(archive + INDEX_SUFFIX).catch(() => undefined)]);
+  if (!i) return undefined;
+  const hit = indexCache.get(archive);
+  if (hit && hit.size === a.size && hit.mtimeMs === i.mtimeMs) return hit.index;
+  const read = await readIndex(archive);
+  const index = read && read.archiveSize === a.size ? read : undefined;
+  indexCache.set(archive, { size: a.size, mtimeMs: i.mtimeMs, index });
+  while (indexCache.size > 16) indexCache.delete(indexCache.keys().next().value!);
+  return index;
+}
+
+/** The raw data of one indexed member (e.g. a GNU dumpdir), read through the index. */
+export async function readIndexedData(archive: string, index: ArchiveIndex, m: IndexMember): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
+  await copyViaIndex(archive, index, m, sink, { bytesRead: 0, route: "index", size: m.s });
+  return Buffer.concat(chunks);
+}
+
 /** Writes the bytes of `member` to `out` (left open) and returns how much of the archive was read. */
-export async function extractMember(archive: string, member: string, out: Writable): Promise<ReadStats> {
+export async function extractMember(archive: string, member: string, out: Writable, opts: { cache?: BlockCache } = {}): Promise<ReadStats> {
   if (isZip(archive)) {
     const stats: ReadStats = { bytesRead: 0, route: "zip", size: 0 };
     await copyZipEntry(archive, member, out, stats);
     return stats;
   }
-  const index = await readIndex(archive);
-  if (!index || index.archiveSize !== (await stat(archive)).size) {
+  const index = await currentIndex(archive);
+  if (!index) {
     const stats: ReadStats = { bytesRead: 0, route: "scan", size: 0 };
     await copyByScan(archive, member, out, stats);
     return stats;
@@ -159,7 +202,7 @@ export async function extractMember(archive: string, member: string, out: Writab
   if (m.t === "2") throw new Error(`Member "${member}" of "${archive}" is a symbolic link to "${m.l}"`);
   if (typeOf(m.t) === "dir") throw new Error(`Member "${member}" of "${archive}" is a directory`);
   const stats: ReadStats = { bytesRead: 0, route: "index", size: m.s };
-  await copyViaIndex(archive, index, m, out, stats);
+  await copyViaIndex(archive, index, m, out, stats, opts.cache);
   return stats;
 }
 

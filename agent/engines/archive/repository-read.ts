@@ -1,0 +1,252 @@
+// Reads an archive repository (backup-manager layout, written by backup-manager or by Strata) as a history:
+// one session per archive day, the tree of every session rebuilt by replaying each series' chain (a master
+// lists every member; an incremental the members it stored, and GNU dumpdirs give deletions and directory
+// renames), each path located in the archive (and member) that holds its bytes.
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import type { ChangeSetEntry, ChangeSetHeader, EntryType } from "@/lib/schemas/change-set";
+import { currentIndex, listMembers, readIndexedData } from "./extract";
+import { parseDay } from "./naming";
+import { parseDumpdir, readArchiveMembers, type DumpdirEntry } from "./tar-read";
+
+/** One archive file of the repository, read back from its name. */
+export interface RepoArchive {
+  /** File name in the repository. */
+  name: string;
+  /** Everything before the date: one series = one target (prefix + name part). */
+  series: string;
+  day: string;
+  master: boolean;
+}
+
+/** One session: every archive written on one day. */
+export interface ArchiveSession {
+  day: string;
+  /** Epoch seconds: local midnight of the day (backup-manager names carry the date only). */
+  time: number;
+  archives: RepoArchive[];
+}
+
+/** A path of a session's tree and where its bytes live. */
+export interface Located {
+  type: EntryType;
+  size?: number;
+  mtime?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  linkTarget?: string;
+  /** Archive (file name in the repository) holding this version; absent for folders above the targets. */
+  archive?: string;
+  /** Member name in that archive (differs from the path after a directory rename, or for hard links). */
+  member?: string;
+}
+
+export type Tree = Map<string, Located>;
+
+const NAME = /^(.+?)\.(\d{8})\.(master\.)?(tar|tar\.gz|tgz|tar\.bz2|tar\.xz|tar\.lzma|tar\.zst|zip)$/;
+
+/** Parses an archive file name; undefined for anything else (dumps, snapshots, md5 files, sidecars). */
+export function parseRepoArchive(name: string): RepoArchive | undefined {
+  const m = NAME.exec(name);
+  if (!m) return undefined;
+  return { name, series: m[1], day: m[2], master: !!m[3] || m[4] === "zip" };
+}
+
+/** The sessions of a repository, oldest first (same day: masters before incrementals). */
+export async function listSessions(root: string): Promise<ArchiveSession[]> {
+  const byDay = new Map<string, RepoArchive[]>();
+  for (const name of await readdir(root)) {
+    const a = parseRepoArchive(name);
+    if (!a) continue;
+    const st = await stat(path.join(root, name)).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    byDay.set(a.day, [...(byDay.get(a.day) ?? []), a]);
+  }
+  return [...byDay.keys()].sort().map((day) => ({
+    day,
+    time: Math.floor(parseDay(day).getTime() / 1000),
+    archives: byDay.get(day)!.sort((x, y) => x.series.localeCompare(y.series) || Number(y.master) - Number(x.master)),
+  }));
+}
+
+/** One member as the replay needs it. */
+interface Member {
+  name: string;
+  type: string;
+  size: number;
+  mode: number;
+  mtime: number;
+  uid?: number;
+  gid?: number;
+  link?: string;
+  dumpdir?: DumpdirEntry[];
+}
+
+const memberCache = new Map<string, { key: string; members: Member[] }>();
+
+/** Members of an archive (index sidecar when it is current, else a full read), cached while the file is unchanged. */
+async function membersOf(file: string): Promise<Member[]> {
+  const st = await stat(file);
+  const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const hit = memberCache.get(file);
+  if (hit?.key === key) return hit.members;
+  let members: Member[];
+  if (file.endsWith(".zip")) {
+    members = (await listMembers(file)).map((m) => ({ name: m.name, type: m.type === "dir" ? "5" : m.type === "symlink" ? "2" : "0", size: m.size, mode: 0, mtime: m.mtime ?? 0, link: m.link }));
+  } else {
+    const index = await currentIndex(file);
+    if (index) {
+      members = [];
+      for (const m of index.members) {
+        const e: Member = { name: m.n, type: m.t, size: m.s, mode: m.m & 0o7777, mtime: m.mt, link: m.l };
+        if (m.t === "D") e.dumpdir = parseDumpdir(await readIndexedData(file, index, m));
+        members.push(e);
+      }
+    } else {
+      members = [];
+      for await (const m of readArchiveMembers(file)) {
+        members.push({ name: m.name, type: m.type, size: m.size, mode: m.mode, mtime: m.mtime, uid: m.uid, gid: m.gid, link: m.linkname, dumpdir: m.dumpdir });
+      }
+    }
+  }
+  memberCache.set(file, { key, members });
+  while (memberCache.size > 256) memberCache.delete(memberCache.keys().next().value!);
+  return members;
+}
+
+const clean = (n: string) => n.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+
+function typeOf(t: string): EntryType | undefined {
+  switch (t) {
+    case "0":
+    case "7":
+    case "1":
+      return "file";
+    case "5":
+    case "D":
+      return "dir";
+    case "2":
+      return "symlink";
+    case "3":
+      return "chardev";
+    case "4":
+      return "blockdev";
+    case "6":
+      return "fifo";
+    default:
+      return undefined;
+  }
+}
+
+const isUnder = (p: string, dir: string) => dir === "" || p.startsWith(dir + "/");
+
+function removeSubtree(tree: Tree, dir: string): void {
+  for (const p of [...tree.keys()]) if (p === dir || isUnder(p, dir)) tree.delete(p);
+}
+
+function sameMeta(a: Located, b: Located): boolean {
+  return a.type === b.type && a.size === b.size && a.mtime === b.mtime && a.mode === b.mode && a.linkTarget === b.linkTarget;
+}
+
+/** Applies one archive of a series to that series' tree (a master replaces it). */
+async function applyArchive(root: string, a: RepoArchive, prev: Tree): Promise<Tree> {
+  const tree: Tree = a.master ? new Map() : new Map(prev);
+  const members = await membersOf(path.join(root, a.name));
+  for (const m of members) {
+    const p = clean(m.name);
+    const type = typeOf(m.type);
+    if (!type) continue;
+    if (m.dumpdir && !a.master) {
+      // Renames first (R old, T new), then every child the dumpdir no longer lists is gone.
+      for (let i = 0; i + 1 < m.dumpdir.length; i++) {
+        if (m.dumpdir[i].kind !== "R" || m.dumpdir[i + 1].kind !== "T") continue;
+        const from = clean(m.dumpdir[i].name);
+        const to = clean(m.dumpdir[i + 1].name);
+        const moved = [...tree].filter(([k]) => k === from || isUnder(k, from));
+        removeSubtree(tree, from);
+        for (const [k, v] of moved) tree.set(to + k.slice(from.length), v);
+      }
+      const listed = new Set(m.dumpdir.filter((e) => e.kind === "Y" || e.kind === "N" || e.kind === "D").map((e) => e.name));
+      for (const k of [...tree.keys()]) {
+        if (!isUnder(k, p) || k === p) continue;
+        const child = k.slice(p ? p.length + 1 : 0).split("/")[0];
+        if (!listed.has(child)) removeSubtree(tree, p ? `${p}/${child}` : child);
+      }
+    }
+    const e: Located = { type, mtime: m.mtime, mode: m.mode || undefined, archive: a.name, member: m.name };
+    if (m.uid !== undefined) e.uid = m.uid;
+    if (m.gid !== undefined) e.gid = m.gid;
+    if (type === "file") e.size = m.size;
+    if (type === "symlink") e.linkTarget = m.link;
+    if (m.type === "1" && m.link) {
+      // A hard link: same bytes as its target member, stored in this archive.
+      const target = tree.get(clean(m.link));
+      e.member = target?.member ?? m.link;
+      e.size = target?.size ?? 0;
+    }
+    const old = tree.get(p);
+    // A directory stored again by an incremental keeps its location unless it changed.
+    if (type === "dir" && old && !a.master && sameMeta(old, { ...e, archive: undefined })) continue;
+    tree.set(p, e);
+  }
+  return tree;
+}
+
+/** The tree of each session, oldest first (`until`: stop after the session at or before this time). */
+export async function* replaySessions(root: string, until?: number): AsyncGenerator<{ session: ArchiveSession; tree: Tree }> {
+  const series = new Map<string, Tree>();
+  for (const session of await listSessions(root)) {
+    if (until !== undefined && session.time > until) return;
+    for (const a of session.archives) series.set(a.series, await applyArchive(root, a, series.get(a.series) ?? new Map()));
+    const tree: Tree = new Map([["", { type: "dir" }]]);
+    for (const t of series.values()) {
+      for (const [p, e] of t) {
+        const parts = p.split("/");
+        for (let i = 1; i < parts.length; i++) {
+          const anc = parts.slice(0, i).join("/");
+          if (!tree.has(anc)) tree.set(anc, { type: "dir" });
+        }
+        tree.set(p, e);
+      }
+    }
+    yield { session, tree };
+  }
+}
+
+/** The tree at `at` (the latest session at or before it), or undefined before the first session. */
+export async function treeAt(root: string, at: number): Promise<{ session: ArchiveSession; tree: Tree } | undefined> {
+  let last: { session: ArchiveSession; tree: Tree } | undefined;
+  for await (const s of replaySessions(root, at)) last = s;
+  return last;
+}
+
+function entry(change: ChangeSetEntry["change"], p: string, e: Located): ChangeSetEntry {
+  const out: ChangeSetEntry = { v: 1, change, path: p, type: e.type };
+  if (change === "deleted") return out;
+  for (const k of ["size", "mtime", "mode", "uid", "gid", "linkTarget", "archive"] as const) {
+    if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
+  }
+  return out;
+}
+
+/**
+ * Every session as a change set, oldest first: header, then entries. A path is new, deleted, or changed
+ * when its metadata changed or its bytes moved to another archive (so every member of a master is listed:
+ * the catalogue then points at the newest archive holding each version).
+ */
+export async function* readArchiveVersions(root: string): AsyncGenerator<ChangeSetHeader | ChangeSetEntry> {
+  let prev: Tree = new Map();
+  let prevTime: number | null = null;
+  for await (const { session, tree } of replaySessions(root)) {
+    yield { v: 1, kind: "header", format: "archive", time: session.time, previousTime: prevTime };
+    for (const [p, e] of tree) {
+      const o = prev.get(p);
+      if (!o) yield entry("new", p, e);
+      else if (!sameMeta(o, e) || o.archive !== e.archive) yield entry("changed", p, e);
+    }
+    for (const [p, o] of prev) if (!tree.has(p)) yield entry("deleted", p, o);
+    prev = tree;
+    prevTime = session.time;
+  }
+}

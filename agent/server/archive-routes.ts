@@ -1,0 +1,106 @@
+// The data plane on archive repositories (backup-manager layout): versions (one session per archive day,
+// replayed through each series' chain), one member as it was at a time (through the index sidecar, or the
+// archive the catalogue names), and a folder at a time as a tar stream.
+import { PassThrough, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as tar from "tar-stream";
+import { BlockCache, extractMember } from "@/agent/engines/archive/extract";
+import { readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
+import { resolveInside } from "./confine";
+import { HttpError } from "./http-error";
+
+/** NDJSON lines of every session's change set, then `{"kind":"end"}` (an error line if reading fails midway). */
+export async function* archiveVersionLines(root: string): AsyncGenerator<string> {
+  try {
+    for await (const v of readArchiveVersions(root)) yield JSON.stringify(v) + "\n";
+    yield JSON.stringify({ v: 1, kind: "end" }) + "\n";
+  } catch (err) {
+    yield JSON.stringify({ error: { code: "read", message: (err as Error).message } }) + "\n";
+  }
+}
+
+async function stateAt(root: string, at: number): Promise<Tree> {
+  const s = await treeAt(root, at);
+  if (!s) throw new HttpError(404, "not_found", `Repository "${root}" has no archive at or before ${new Date(at * 1000).toISOString()}`);
+  return s.tree;
+}
+
+function refuseNonFile(p: string, e: Located): void {
+  if (e.type === "dir") throw new HttpError(400, "not_a_file", `"${p}" is a directory`);
+  if (e.type === "symlink") throw new HttpError(400, "not_a_file", `"${p}" is a symbolic link to "${e.linkTarget ?? ""}"`);
+  if (e.type !== "file") throw new HttpError(400, "not_a_file", `"${p}" is not a regular file`);
+}
+
+/** Streams a member's bytes (errors destroy the stream; "not found" becomes a 404). */
+function memberStream(archivePath: string, member: string, signal: AbortSignal, cache?: BlockCache): PassThrough {
+  const out = new PassThrough();
+  extractMember(archivePath, member, out, { cache }).then(
+    () => out.end(),
+    (err) => out.destroy(/not found/i.test((err as Error).message) ? new HttpError(404, "not_found", (err as Error).message) : (err as Error)),
+  );
+  signal.addEventListener("abort", () => out.destroy(), { once: true });
+  return out;
+}
+
+/**
+ * One file of an archive repository: `archive` (as the catalogue recorded it) names the archive; the tree
+ * at `at` gives the member name (a renamed folder keeps its old member names) and refuses folders and links.
+ * Without `archive`, the tree at `at` says which archive holds the version.
+ */
+export async function archiveFile(root: string, q: { path: string; at: number; archive?: string }, signal: AbortSignal): Promise<{ size?: number; bytes: AsyncIterable<Buffer> }> {
+  let archive = q.archive;
+  let member = q.path;
+  let size: number | undefined;
+  const tree = await treeAt(root, q.at);
+  const e = tree?.tree.get(q.path);
+  if (e) refuseNonFile(q.path, e);
+  if (!archive) {
+    if (!tree) throw new HttpError(404, "not_found", `Repository "${root}" has no archive at or before ${new Date(q.at * 1000).toISOString()}`);
+    if (!e) throw new HttpError(404, "not_found", `"${q.path}" does not exist at that time`);
+    archive = e.archive!;
+  }
+  if (e && e.archive === archive) {
+    member = e.member ?? q.path;
+    size = e.size;
+  }
+  const file = await resolveInside(root, archive);
+  return { size, bytes: memberStream(file, member, signal) };
+}
+
+const join = (prefix: string, rel: string) => (prefix && rel ? `${prefix}/${rel}` : prefix || rel);
+
+/** A folder of an archive repository at `at` as a tar stream (folders, links, then files in archive order). */
+export async function archiveTree(root: string, q: { path: string; at: number; prefix: string }, signal: AbortSignal): Promise<Readable> {
+  const tree = await stateAt(root, q.at);
+  const top = tree.get(q.path);
+  if (!top) throw new HttpError(404, "not_found", `"${q.path || "/"}" does not exist at that time`);
+  if (top.type !== "dir") throw new HttpError(400, "not_a_directory", `"${q.path}" is not a directory`);
+  const rel = (p: string) => (q.path === "" ? p : p === q.path ? "" : p.slice(q.path.length + 1));
+  const inside = [...tree].filter(([p]) => q.path === "" || p === q.path || p.startsWith(q.path + "/")).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Files grouped by archive and member order, so a folder's small files are read block after block.
+  const files = inside.filter(([, e]) => e.type === "file").sort(([, a], [, b]) => (a.archive ?? "").localeCompare(b.archive ?? ""));
+  const pack = tar.pack();
+  const cache = new BlockCache(8);
+  const base = (e: Located) => ({ mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644), mtime: new Date((e.mtime ?? 0) * 1000), uid: e.uid ?? 0, gid: e.gid ?? 0 });
+  const add = (h: Partial<tar.Header> & { name: string }) => new Promise<void>((resolve, reject) => pack.entry(h, (err) => (err ? reject(err) : resolve())));
+  (async () => {
+    for (const [p, e] of inside) {
+      const name = join(q.prefix, rel(p));
+      if (!name) continue;
+      if (e.type === "dir") await add({ ...base(e), name, type: "directory" });
+      else if (e.type === "symlink") await add({ ...base(e), name, type: "symlink", linkname: e.linkTarget ?? "" });
+      else if (e.type === "fifo") await add({ ...base(e), name, type: "fifo" });
+    }
+    for (const [p, e] of files) {
+      if (signal.aborted) return;
+      const file = await resolveInside(root, e.archive!);
+      const done = new Promise<void>((resolve, reject) => {
+        const sink = pack.entry({ ...base(e), name: join(q.prefix, rel(p)), type: "file", size: e.size ?? 0 }, (err) => (err ? reject(err) : resolve()));
+        pipeline(memberStream(file, e.member ?? p, signal, cache), sink).catch(reject);
+      });
+      await done;
+    }
+    pack.finalize();
+  })().catch((err) => pack.destroy(err));
+  return pack as unknown as Readable;
+}
