@@ -7,7 +7,7 @@ const baseURL = `http://127.0.0.1:${E2E_PORT}`;
 type Who = "anonymous" | Role;
 
 /** Expected status per caller: pages redirect anonymous callers (307), APIs answer 401. */
-const routes: { method: "GET" | "POST"; path: string; expect: Record<Who, number> }[] = [
+const routes: { method: "GET" | "POST" | "PUT"; path: string; expect: Record<Who, number> }[] = [
   { method: "GET", path: "/", expect: { anonymous: 307, viewer: 200, operator: 200, admin: 200 } },
   { method: "GET", path: "/account", expect: { anonymous: 307, viewer: 200, operator: 200, admin: 200 } },
   { method: "GET", path: "/account/tokens", expect: { anonymous: 307, viewer: 200, operator: 200, admin: 200 } },
@@ -35,6 +35,18 @@ const routes: { method: "GET" | "POST"; path: string; expect: Record<Who, number
   { method: "GET", path: "/api/v1/jobs/00000000-0000-4000-8000-000000000000", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
   { method: "GET", path: "/api/v1/no-such-endpoint", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
   { method: "POST", path: "/api/agent/v1/heartbeat", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
+  { method: "GET", path: "/runs", expect: { anonymous: 307, viewer: 200, operator: 200, admin: 200 } },
+  { method: "GET", path: "/runs/00000000-0000-4000-8000-000000000000", expect: { anonymous: 307, viewer: 404, operator: 404, admin: 404 } },
+  { method: "GET", path: "/hosts/00000000-0000-4000-8000-000000000000/jobs/00000000-0000-4000-8000-000000000000/runs", expect: { anonymous: 307, viewer: 404, operator: 404, admin: 404 } },
+  { method: "GET", path: "/api/v1/runs", expect: { anonymous: 401, viewer: 200, operator: 200, admin: 200 } },
+  { method: "GET", path: "/api/v1/runs/00000000-0000-4000-8000-000000000000", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
+  { method: "GET", path: "/api/v1/runs/00000000-0000-4000-8000-000000000000/events", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
+  { method: "POST", path: "/api/v1/runs/00000000-0000-4000-8000-000000000000/cancel", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
+  { method: "GET", path: "/api/v1/jobs/00000000-0000-4000-8000-000000000000/runs", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
+  { method: "POST", path: "/api/v1/jobs/00000000-0000-4000-8000-000000000000/runs", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
+  { method: "GET", path: "/api/agent/v1/jobs", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
+  { method: "GET", path: "/api/agent/v1/commands", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
+  { method: "PUT", path: "/api/agent/v1/runs/00000000-0000-4000-8000-000000000000", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
 ];
 
 async function contextFor(who: Who): Promise<APIRequestContext> {
@@ -55,7 +67,7 @@ for (const who of ["anonymous", "viewer", "operator", "admin"] as const) {
     const got: string[] = [];
     const want: string[] = [];
     for (const r of routes) {
-      const res = await ctx.fetch(r.path, { method: r.method, maxRedirects: 0, data: r.method === "POST" ? {} : undefined });
+      const res = await ctx.fetch(r.path, { method: r.method, maxRedirects: 0, data: r.method !== "GET" ? {} : undefined });
       got.push(`${r.method} ${r.path} → ${res.status()}`);
       want.push(`${r.method} ${r.path} → ${r.expect[who]}`);
       if (res.status() === 307) expect(res.headers()["location"]).toMatch(r.path === "/login" ? /\/$/ : /\/login/);

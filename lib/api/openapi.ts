@@ -96,6 +96,32 @@ export const openApiDocument = {
           revision: { type: "integer" },
         },
       },
+      Run: {
+        type: "object",
+        description: "One execution of a job on an agent (the log only in GET /runs/{id}).",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          jobId: { type: ["string", "null"], format: "uuid" },
+          job: { type: ["object", "null"], properties: { id: { type: "string" }, name: { type: "string" }, host: { type: "object", properties: { id: { type: "string" }, name: { type: "string" } } } } },
+          type: { type: "string", enum: ["backup", "restore", "retention", "import", "test-connection"] },
+          trigger: { type: "string", enum: ["schedule", "manual", "missed"] },
+          status: { $ref: "#/components/schemas/RunStatus" },
+          reason: { type: ["string", "null"] },
+          queuedAt: { type: "string", format: "date-time" },
+          startedAt: { type: ["string", "null"], format: "date-time" },
+          finishedAt: { type: ["string", "null"], format: "date-time" },
+          durationMs: { type: ["integer", "null"] },
+          final: { type: "boolean" },
+          stats: { type: "object", description: "sourceFiles, sourceBytes, changedFiles, newFiles, deletedFiles, incrementBytes, errors, removedIncrements, restoredBytes, restoredFiles" },
+          progress: { type: ["object", "null"], properties: { items: { type: "integer" }, bytes: { type: "integer" }, currentPath: { type: "string" } } },
+          logLines: { type: "integer", description: "Log lines received (held plus dropped by the console)" },
+          droppedLogLines: { type: "integer" },
+          cancelRequestedAt: { type: ["string", "null"], format: "date-time" },
+          incrementTime: { type: ["string", "null"], format: "date-time", description: "Session time of the increment this run wrote" },
+          log: { type: "string", description: "GET /runs/{id} only: the stored log, one line per \\n" },
+        },
+      },
+      RunStatus: { type: "string", enum: ["queued", "running", "success", "partial", "failed", "cancelled", "skipped"] },
       ValidationError: {
         type: "object",
         properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, fieldErrors: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } } } } },
@@ -248,6 +274,55 @@ export const openApiDocument = {
         responses: { "200": { description: "Saved: id, name, revision" }, "400": { description: "Invalid fields", content: { "application/json": { schema: { $ref: "#/components/schemas/ValidationError" } } } }, "404": err, "409": err, ...errors },
       },
       delete: { summary: "Delete a job (admin; operator on an assigned host); its repository stays", responses: { "200": { description: "Deleted" }, "404": err, ...errors } },
+    },
+    "/jobs/{id}/runs": {
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      get: {
+        summary: "The job's runs, newest first",
+        parameters: [{ name: "limit", in: "query", schema: { type: "integer", default: 50, maximum: 500 } }],
+        responses: { "200": { description: "Runs", content: { "application/json": { schema: { type: "object", properties: { runs: { type: "array", items: { $ref: "#/components/schemas/Run" } } } } } } }, "404": err, ...errors },
+      },
+      post: {
+        summary: "Run the job now (admin; operator on an assigned host): a queued manual run its agent picks up within seconds",
+        responses: {
+          "201": { description: "Queued", content: { "application/json": { schema: { type: "object", properties: { run: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, queuedAt: { type: "string" } } } } } } } },
+          "404": err,
+          "409": { description: "A run of this job is already queued or running (`runId` names it), or the host has no agent", content: { "application/json": { schema: { type: "object", properties: { error: { type: "object" }, runId: { type: ["string", "null"] } } } } } },
+          ...errors,
+        },
+      },
+    },
+    "/runs": {
+      get: {
+        summary: "Recent runs of the hosts the caller may see, newest first",
+        parameters: [
+          { name: "hostId", in: "query", schema: { type: "string", format: "uuid" } },
+          { name: "status", in: "query", schema: { $ref: "#/components/schemas/RunStatus" } },
+          { name: "limit", in: "query", schema: { type: "integer", default: 100, maximum: 500 } },
+        ],
+        responses: { "200": { description: "Runs", content: { "application/json": { schema: { type: "object", properties: { runs: { type: "array", items: { $ref: "#/components/schemas/Run" } } } } } } }, "400": err, ...errors },
+      },
+    },
+    "/runs/{id}": {
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      get: { summary: "One run with its stored log", responses: { "200": { description: "The run", content: { "application/json": { schema: { type: "object", properties: { run: { $ref: "#/components/schemas/Run" } } } } } }, "404": err, ...errors } },
+    },
+    "/runs/{id}/cancel": {
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      post: {
+        summary: "Cancel a run (admin; operator on an assigned host): a queued run at once, a running one when its agent sees the request",
+        responses: { "200": { description: "The run's status and cancelRequestedAt" }, "404": err, "409": { description: "The run has already finished", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }, ...errors },
+      },
+    },
+    "/runs/{id}/events": {
+      parameters: [
+        { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+        { name: "from", in: "query", schema: { type: "integer" }, description: "Log lines the client already has (or send Last-Event-ID)" },
+      ],
+      get: {
+        summary: "The run's live log as server-sent events: `log` {offset, lines} (id = lines sent), `status` {status, progress, logLines, ...}, `end` {status} on the final status",
+        responses: { "200": { description: "Event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, "404": err, ...errors },
+      },
     },
     "/agents": {
       get: {

@@ -69,12 +69,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             </p>
           )}
           {!run.final && canRunJobs(caller) && (
-            <div className="mt-4">
-              {run.cancelRequestedAt ? (
-                <p className="text-sm text-amber-700">Cancel requested {formatDate(run.cancelRequestedAt)}</p>
-              ) : (
-                <ActionForm action={cancelRunAction} hidden={{ runId: run.id }} submit="Cancel run" variant="danger" testId="cancel-run-form" />
-              )}
+            <div className="mt-4 space-y-2">
+              {run.cancelRequestedAt && <p className="text-sm text-amber-700">Cancel requested {formatDate(run.cancelRequestedAt)}</p>}
+              <ActionForm action={cancelRunAction} hidden={{ runId: run.id }} submit="Cancel run" variant="danger" testId="cancel-run-form" />
             </div>
           )}
         </Card>

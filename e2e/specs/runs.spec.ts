@@ -1,0 +1,108 @@
+// Runs on the real local agent: "run now" on a local host's mirror job opens the run, whose log streams live (SSE)
+// until success; the run, its repository and the fleet's "ok" follow. A second run now while one runs is refused
+// with the run's id; cancel stops a running run; an assigned viewer reads runs but cannot start or cancel them.
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
+import { E2E_ADMIN, E2E_PORT } from "../harness/constants";
+import { createUser, signInUi, uniqueIp } from "../harness/api";
+
+/** The id of the console's own agent ("local"), once it has enrolled. */
+async function localAgentId(api: APIRequestContext): Promise<string> {
+  let id: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        const res = await api.get("/api/v1/agents");
+        id = ((await res.json()).agents as { id: string; name: string }[]).find((a) => a.name === "local")?.id;
+        return id;
+      },
+      { timeout: 60_000, message: "the local agent should enrol" },
+    )
+    .toBeTruthy();
+  return id!;
+}
+
+test("run now on the local agent streams the log live, records the run and turns the host ok; cancel and viewer rights", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const seeder = await pwRequest.newContext({ baseURL: `http://127.0.0.1:${E2E_PORT}`, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
+  const viewer = await createUser(seeder, "viewer");
+  const admin = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } })).newPage();
+  await signInUi(admin, E2E_ADMIN.email, E2E_ADMIN.password);
+  await expect(admin.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  const agentId = await localAgentId(admin.request);
+
+  const src = mkdtempSync(path.join(os.tmpdir(), "strata-e2e-runs-"));
+  mkdirSync(path.join(src, "docs"));
+  writeFileSync(path.join(src, "docs/a.txt"), "hello\n");
+  writeFileSync(path.join(src, "b.bin"), Buffer.alloc(100_000, 7));
+  const hostName = `self-${Date.now()}`;
+  const hostRes = await admin.request.post("/api/v1/hosts", { data: { name: hostName, address: "local", transport: "local", agentId } });
+  expect(hostRes.status()).toBe(201);
+  const hostId = (await hostRes.json()).host.id as string;
+  const mkJob = async (name: string, preCommand: string) => {
+    const res = await admin.request.post(`/api/v1/hosts/${hostId}/jobs`, { data: { name, method: "mirror", sources: [src], schedule: { kind: "daily", at: "03:00" }, options: {}, preCommand } });
+    expect(res.status(), await res.text()).toBe(201);
+    return (await res.json()).job.id as string;
+  };
+  const jobId = await mkJob("files", "echo step-one; sleep 3; echo step-two");
+
+  // Run now from the job page opens the run; its log arrives while it runs.
+  await admin.goto(`/hosts/${hostId}/jobs/${jobId}`);
+  await expect(admin.getByText("No runs yet.")).toBeVisible();
+  await admin.getByTestId("run-now-form").getByRole("button", { name: "Run now" }).click();
+  await admin.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  const runId = admin.url().split("/").pop()!;
+  await expect(admin.getByTestId("run-log")).toContainText("step-one", { timeout: 30_000 });
+  await expect(admin.getByTestId("live-status")).toContainText("running");
+  await expect(admin.getByTestId("live-state")).toHaveText("live");
+  await expect(admin.getByTestId("run-log")).toContainText("step-two", { timeout: 30_000 });
+  await expect(admin.getByTestId("live-status")).toContainText("success", { timeout: 60_000 });
+  await expect(admin.getByTestId("live-state")).toHaveText("finished");
+  await expect(admin.getByTestId("run-facts")).toContainText("manual");
+
+  const run = (await (await admin.request.get(`/api/v1/runs/${runId}`)).json()).run;
+  expect(run).toMatchObject({ status: "success", trigger: "manual", final: true, job: { id: jobId, name: "files" } });
+  expect(run.log).toContain("step-one\n");
+  expect(run.incrementTime).not.toBeNull();
+  const repos = (await (await admin.request.get("/api/v1/repositories")).json()).repositories as { name: string }[];
+  expect(repos.map((r) => r.name)).toContain(`${hostName}/files`);
+  await admin.goto(`/hosts/${hostId}/jobs/${jobId}/runs`);
+  await expect(admin.getByTestId("run-row")).toHaveCount(1);
+  await expect(admin.getByTestId("run-row")).toContainText("success");
+  await admin.goto("/hosts?status=ok");
+  await expect(admin.getByTestId("host-row").filter({ hasText: hostName })).toHaveAttribute("data-status", "ok");
+
+  // A second run now while one runs is refused naming it; cancel stops the running one.
+  const slowId = await mkJob("slow", "echo waiting; sleep 60");
+  const started = await admin.request.post(`/api/v1/jobs/${slowId}/runs`);
+  expect(started.status()).toBe(201);
+  const slowRun = (await started.json()).run.id as string;
+  const again = await admin.request.post(`/api/v1/jobs/${slowId}/runs`);
+  expect(again.status()).toBe(409);
+  expect((await again.json()).runId).toBe(slowRun);
+  await admin.goto(`/runs/${slowRun}`);
+  await expect(admin.getByTestId("run-log")).toContainText("waiting", { timeout: 30_000 });
+  await admin.getByRole("button", { name: "Cancel run" }).click();
+  await expect(admin.getByTestId("cancel-run-form").getByTestId("form-message")).toContainText(/Cancel requested|Run cancelled/);
+  await expect(admin.getByTestId("live-status")).toContainText("cancelled", { timeout: 30_000 });
+
+  // An assigned viewer reads the runs, without run now or cancel.
+  await admin.goto(`/admin/users/${viewer.id}`);
+  await admin.getByTestId("hosts-form").getByLabel(hostName).check();
+  await admin.getByRole("button", { name: "Save host access" }).click();
+  await expect(admin.getByTestId("hosts-form").getByTestId("form-message")).toContainText("Hosts assigned: 1");
+  const v = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } })).newPage();
+  await signInUi(v, viewer.email, viewer.password);
+  await expect(v.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await v.goto(`/hosts/${hostId}/jobs/${slowId}/runs`);
+  await expect(v.getByTestId("run-row")).toContainText("cancelled");
+  await expect(v.getByRole("button", { name: "Run now" })).toHaveCount(0);
+  await v.goto(`/runs/${runId}`);
+  await expect(v.getByTestId("run-log")).toContainText("step-two");
+  expect((await v.request.post(`/api/v1/jobs/${jobId}/runs`)).status()).toBe(403);
+  expect((await v.request.post(`/api/v1/runs/${slowRun}/cancel`)).status()).toBe(403);
+  await v.goto("/runs");
+  await expect(v.getByTestId("run-row")).toHaveCount(2);
+});
