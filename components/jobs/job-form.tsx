@@ -10,6 +10,7 @@ import { Checkbox, Errors, Textarea, joinLines } from "./fields";
 import { ScheduleFields } from "./schedule-fields";
 import { RetentionFields, type DryRun } from "./retention-fields";
 import { MethodOptions } from "./method-options";
+import { SelectionPreview, TestConnection } from "./host-checks";
 
 type Action<S = object> = (prev: ActionState | undefined, form: FormData) => Promise<ActionState & S>;
 
@@ -95,16 +96,14 @@ export function JobForm({ action, hidden, values: v, submit, nextTimes, schedule
                 <Textarea name="excludes" defaultValue={joinLines(v.excludes)} />
               </Field>
             </div>
-            <div className="flex items-center gap-3">
-              <Button type="button" variant="secondary" disabled title="Lists what the selection matches on the host; needs the agent, which does not offer it yet">
-                Preview (needs the agent)
-              </Button>
-              <span className="text-xs text-slate-500">The preview of matching paths on the real host needs the agent and is not available yet.</span>
-            </div>
+            <SelectionPreview formRef={ref} />
           </div>
         ) : (
           <p className="text-sm text-slate-500">This method backs up what its options below name; it reads no source paths.</p>
         )}
+      </Card>
+      <Card title="Connection">
+        <TestConnection formRef={ref} />
       </Card>
       <Card title="Method options">
         <MethodOptions method={method} options={v.options} errors={fe} hasPassword={v.hasPassword} />

@@ -42,7 +42,7 @@ test("an admin sets up a job with validated fields and an assigned viewer sees i
   await admin.getByRole("button", { name: "Refresh next runs" }).click();
   await expect(admin.getByTestId("next-fire-times").locator("li")).toHaveCount(5);
   await expect(admin.getByTestId("next-fire-times").locator("li").first()).toContainText("03:15");
-  await expect(admin.getByRole("button", { name: "Preview (needs the agent)" })).toBeDisabled();
+  await expect(admin.getByRole("button", { name: "Preview", exact: true })).toBeEnabled();
   await admin.getByRole("button", { name: "Create job" }).click();
   await expect(admin.getByTestId("error-includes")).toContainText('Cannot use selection pattern "/var/www"');
   expect((await (await admin.request.get(`/api/v1/hosts/${hostId}/jobs`)).json()).jobs).toHaveLength(0);

@@ -48,8 +48,14 @@ export function hostRules(h: { transport: "ssh" | "local"; address: string; agen
   if (h.transport === "local" && !h.agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "Choose the agent whose machine this is" });
 }
 
+/** Address "local" without a transport means the agent's own machine (as before transports existed). */
+function inferTransport(v: unknown): unknown {
+  if (v && typeof v === "object" && !("transport" in v) && (v as { address?: unknown }).address === "local") return { ...v, transport: "local" };
+  return v;
+}
+
 /** Validated host settings, as the host form and API send them. */
-export const hostInput = hostFields.superRefine(hostRules);
+export const hostInput = z.preprocess(inferTransport, hostFields.superRefine(hostRules));
 export type HostInput = z.infer<typeof hostInput>;
 
 /** One host the caller may see; 404 otherwise. */

@@ -27,3 +27,8 @@ export type HeartbeatRequest = z.infer<typeof heartbeatRequest>;
 
 export const heartbeatResponse = z.object({ v: z.literal(1), serverTime: z.string() });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
+
+/** The line to add to `~/.ssh/authorized_keys` on a host for an agent's public key: SFTP and commands only (no forwarding, no pty). */
+export function authorizedKeysLine(publicKey: string): string {
+  return `restrict ${publicKey.trim()}`;
+}

@@ -46,8 +46,3 @@ export async function loadAgentKey(stateDir: string): Promise<AgentKey | null> {
   const publicKey = `${parsed.type} ${Buffer.from(pub).toString("base64")} ${parsed.comment || `strata-agent@${os.hostname()}`}`.trim();
   return { privateKey, publicKey };
 }
-
-/** The line to add to `~/.ssh/authorized_keys` on a host (the public key itself, restricted from forwarding). */
-export function authorizedKeysLine(publicKey: string): string {
-  return `restrict ${publicKey.trim()}`;
-}

@@ -8,7 +8,8 @@ import { AppError } from "@/lib/errors";
 import { Badge, Card, EmptyState, Input, PageHeader, Table } from "@/components/ui";
 import { HostForm } from "@/components/hosts/host-form";
 import { ActionForm } from "@/components/admin/action-form";
-import { deleteHostAction, updateHostAction } from "../actions";
+import { authorizedKeysLine } from "@/lib/schemas/agent";
+import { acceptHostKeyAction, deleteHostAction, updateHostAction } from "../actions";
 
 export const metadata: Metadata = { title: "Host" };
 
@@ -21,13 +22,16 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   });
   const isAdmin = caller.role === "admin";
   const agents = isAdmin ? await agentChoices(caller) : [];
-  const keyLine = host.agent?.sshPublicKey ? `${host.agent.sshPublicKey.trim()} strata-agent-${host.agent.name}` : null;
+  const publicKey = host.agent?.sshPublicKey?.trim() || null;
+  const local = host.transport === "local";
   return (
     <>
       <PageHeader
         title={host.name}
-        subtitle={`${host.sshUser}@${host.address}:${host.sshPort} · agent ${host.agent?.name ?? "none"}`}
-        actions={host.hostKeyFingerprint ? <Badge tone="green">host key pinned</Badge> : <Badge tone="amber">host key not yet seen</Badge>}
+        subtitle={`${local ? "this agent's own machine" : `${host.sshUser}@${host.address}:${host.sshPort}`} · agent ${host.agent?.name ?? "none"}`}
+        actions={
+          local ? <Badge>local paths</Badge> : host.pendingHostKeyFingerprint ? <Badge tone="red">host key changed</Badge> : host.hostKeyFingerprint ? <Badge tone="green">host key pinned</Badge> : <Badge tone="amber">host key not yet seen</Badge>
+        }
       />
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Jobs" actions={canManageJobs(caller) && <Link href={`/hosts/${id}/jobs/new`} className="text-sm font-medium text-brand-600 hover:underline">New job</Link>}>
@@ -46,24 +50,45 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             </Table>
           )}
         </Card>
-        <Card title="SSH access">
-          <dl className="space-y-2 text-sm">
-            <div>
-              <dt className="font-medium">Pinned host key</dt>
-              <dd className="font-mono text-xs">{host.hostKeyFingerprint ?? "pinned on the first successful connection"}</dd>
-            </div>
-            {host.pendingHostKeyFingerprint && (
-              <div className="rounded bg-red-50 p-2 text-red-800">The host presented a different key: {host.pendingHostKeyFingerprint}. Runs fail until an admin accepts it.</div>
-            )}
-            <div>
-              <dt className="font-medium">Line to add to ~{host.sshUser}/.ssh/authorized_keys on the host</dt>
-              <dd className="break-all font-mono text-xs">{keyLine ?? "The agent has not reported its SSH key yet."}</dd>
-            </div>
-          </dl>
-        </Card>
+        {local ? (
+          <Card title="Access">
+            <p className="text-sm text-slate-600">This host is the agent&apos;s own machine: its paths are read directly, without SSH.</p>
+          </Card>
+        ) : (
+          <Card title="SSH access">
+            <dl className="space-y-3 text-sm" data-testid="ssh-access">
+              <div>
+                <dt className="font-medium">Pinned host key (SHA256)</dt>
+                <dd className="font-mono text-xs" data-testid="pinned-fingerprint">{host.hostKeyFingerprint ?? "Pinned on the first successful connection"}</dd>
+              </div>
+              {host.pendingHostKeyFingerprint && (
+                <div className="space-y-2 rounded bg-red-50 p-3 text-red-800" role="alert" data-testid="pending-host-key">
+                  <p className="font-medium">Warning: the host presented a different key.</p>
+                  <p>
+                    Pinned <span className="font-mono text-xs">{host.hostKeyFingerprint}</span>, presented <span className="font-mono text-xs">{host.pendingHostKeyFingerprint}</span>. Runs fail until an admin
+                    accepts the new key. Accept it only if you know why it changed (a reinstalled host); otherwise someone may be impersonating the host.
+                  </p>
+                  {isAdmin && (
+                    <ActionForm action={acceptHostKeyAction} hidden={{ id, fingerprint: host.pendingHostKeyFingerprint }} submit="Accept new key" variant="danger" testId="accept-host-key-form" />
+                  )}
+                </div>
+              )}
+              <div>
+                <dt className="font-medium">Agent&apos;s public key</dt>
+                <dd className="break-all font-mono text-xs" data-testid="agent-public-key">{publicKey ?? "The agent has not reported its SSH key yet."}</dd>
+              </div>
+              {publicKey && (
+                <div>
+                  <dt className="font-medium">Line to add to ~{host.sshUser}/.ssh/authorized_keys on the host</dt>
+                  <dd className="break-all rounded bg-slate-50 p-2 font-mono text-xs" data-testid="authorized-keys-line">{authorizedKeysLine(publicKey)}</dd>
+                </div>
+              )}
+            </dl>
+          </Card>
+        )}
         {isAdmin && (
           <Card title="Settings">
-            <HostForm action={updateHostAction} agents={agents} submit="Save host" values={{ ...host, agentId: host.agentId }} />
+            <HostForm action={updateHostAction} agents={agents} submit="Save host" values={{ ...host, agentId: host.agentId, transport: host.transport === "local" ? "local" : "ssh" }} />
           </Card>
         )}
         {isAdmin && (

@@ -15,7 +15,7 @@ export default async function NewHostPage() {
     <>
       <PageHeader title="New host" />
       <Card>
-        <HostForm action={createHostAction} agents={agents} submit="Create host" values={{ name: "", address: "", sshPort: 22, sshUser: "root", agentId: local?.id ?? null, description: "" }} />
+        <HostForm action={createHostAction} agents={agents} submit="Create host" values={{ name: "", address: "", sshPort: 22, sshUser: "root", agentId: local?.id ?? null, description: "", transport: "ssh" }} />
       </Card>
     </>
   );

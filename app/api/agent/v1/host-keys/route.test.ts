@@ -104,6 +104,8 @@ describe("host settings and agent calls", () => {
     expect(noAgent.error?.issues[0]).toMatchObject({ path: ["agentId"] });
     expect(hosts.hostInput.safeParse({ ...base, transport: "local", agentId: agentId }).success).toBe(true);
     expect(hosts.hostInput.safeParse({ ...base, transport: "ftp" }).success).toBe(false);
+    // Address "local" without a transport (older API clients) is the agent's own machine.
+    expect(hosts.hostInput.parse({ ...base, agentId }).transport).toBe("local");
   });
 
   it("says clearly when the host has no agent or the agent is offline", async () => {
