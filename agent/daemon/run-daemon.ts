@@ -5,8 +5,10 @@ import { AgentError } from "../errors";
 import { AGENT_VERSION } from "../version";
 import { startDataPlane, type DataPlane } from "../server";
 import { ConsoleClient } from "./console-client";
+import { sleep } from "./sleep";
 import { runControlLoop, type ControlLoopOptions } from "./control-loop";
 import { loadState, saveState, type AgentState } from "./state";
+import { ensureAgentKey, loadAgentKey } from "../sources/ssh/agent-key";
 
 export interface DaemonOptions {
   console: string;
@@ -26,20 +28,15 @@ export interface DaemonOptions {
   log: (event: string, fields?: Record<string, unknown>) => void;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
-
 /** Returns saved credentials, or enrols with the one-time token and saves them. */
 async function ensureEnrolled(client: ConsoleClient, o: DaemonOptions, url?: string): Promise<AgentState> {
   const saved = await loadState(o.stateDir);
+  const sshKey = await ensureAgentKey(o.stateDir); // made at first enrolment, or first start without one
   if (saved && saved.console === o.console) return saved;
   if (!o.enrolToken) throw new AgentError("usage", `This agent is not enrolled with "${o.console}": pass --enrol TOKEN (make one at /admin/agents)`);
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await client.enrol({ v: 1, enrolmentToken: o.enrolToken, name: o.name, version: AGENT_VERSION, hostname: os.hostname(), url });
+      const res = await client.enrol({ v: 1, enrolmentToken: o.enrolToken, name: o.name, version: AGENT_VERSION, hostname: os.hostname(), url, sshPublicKey: sshKey.publicKey });
       const state: AgentState = { v: 1, console: o.console, name: o.name, agentId: res.agentId, token: res.token, secret: res.secret };
       await saveState(o.stateDir, state);
       o.log("enrolled", { agentId: res.agentId, name: o.name });
@@ -58,7 +55,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   let secret: string | null = null;
   let plane: DataPlane | undefined;
   if (o.dataPlane) {
-    plane = await startDataPlane({ ...o.dataPlane, secret: () => secret, log: o.log });
+    plane = await startDataPlane({ ...o.dataPlane, hosts: { stateDir: o.stateDir }, secret: () => secret, log: o.log });
     o.log("data-plane.listening", { url: plane.url, roots: o.dataPlane.roots });
   }
   try {
@@ -84,7 +81,7 @@ async function heartbeatLoop(client: ConsoleClient, o: DaemonOptions, state: Age
   let failures = 0;
   while (!o.signal.aborted) {
     try {
-      await client.heartbeat(state.token, { v: 1, version: AGENT_VERSION, hostname: os.hostname(), url });
+      await client.heartbeat(state.token, { v: 1, version: AGENT_VERSION, hostname: os.hostname(), url, sshPublicKey: (await loadAgentKey(o.stateDir).catch(() => null))?.publicKey });
       if (failures > 0) o.log("console.back", { after: failures });
       failures = 0;
     } catch (err) {
