@@ -49,7 +49,8 @@ beforeAll(async () => {
     if (!route) return void res.writeHead(404).end();
     const id = route[1].exec(u.pathname)![1] ?? "";
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === "string")) as Record<string, string>;
-    const r = await route[2](new Request(u, { method: req.method, headers, body: await body(req) }), { params: Promise.resolve({ id }) });
+    const b = await body(req);
+    const r = await route[2](new Request(u, { method: req.method, headers, body: b ? new Uint8Array(b) : undefined }), { params: Promise.resolve({ id }) });
     res.writeHead(r.status, Object.fromEntries(r.headers));
     res.end(Buffer.from(await r.arrayBuffer()));
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -133,6 +133,32 @@ describe("control loop against a console speaking the contract", () => {
     await con.until(() => finals().some((r) => r.report.trigger === "missed" && r.report.status === "success"), 20_000, "the rerun");
     expect(l.spool.list().filter((r) => !r.done)).toEqual([]);
     expect(rdiffBackup(["verify", path.join(dir, "repos/web1/files")]).status).toBe(0);
+  });
+});
+
+describe("restore commands", () => {
+  it("restores a mirror path to a directory on a local host; archive restores are refused clearly", async () => {
+    await mkdir(path.join(dir, "src/sub"), { recursive: true });
+    await writeFile(path.join(dir, "src/sub/b.txt"), "beta\n");
+    const job = mirrorJob(host, { sources: [path.join(dir, "src")] });
+    con.setJobs({ hosts: [host], jobs: [job] }, "e1");
+    await start();
+    const backup = "77777777-7777-4777-8777-777777777777";
+    con.commands = [{ kind: "run", runId: backup, jobId: job.definition.id }];
+    await con.until(() => con.runs.get(backup)?.report.status === "success", 20_000, "the backup");
+    const repositoryPath = path.join(dir, "repos/web1/files");
+    const at = con.runs.get(backup)!.report.incrementTime!;
+    const target = path.join(dir, "restored");
+    const restore = "88888888-8888-4888-8888-888888888888";
+    const refused = "99999999-9999-4999-8999-999999999999";
+    con.commands = [
+      { kind: "restore", runId: restore, params: { repositoryPath, format: "mirror", path: "sub", at, hostId: host.id, target, overwrite: false } },
+      { kind: "restore", runId: refused, params: { repositoryPath, format: "archive", path: "", at, hostId: host.id, target, overwrite: false } },
+    ];
+    await con.until(() => finals().length === 3, 20_000, "both restores");
+    expect(con.runs.get(restore)!.report).toMatchObject({ status: "success", type: "restore", jobId: null, stats: { restoredFiles: 2 } });
+    expect(await readFile(path.join(target, "b.txt"), "utf8")).toBe("beta\n");
+    expect(con.runs.get(refused)!.report).toMatchObject({ status: "failed", reason: "Restoring from archive repositories through the console is not supported yet" });
   });
 });
 

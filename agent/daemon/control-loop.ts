@@ -8,6 +8,7 @@ import { ReportSender } from "./report-sender";
 import { RunManager } from "./run-manager";
 import { RunSpool } from "./run-spool";
 import { Scheduler } from "./scheduler";
+import { sleep } from "./sleep";
 
 export interface ControlLoopOptions {
   client: ConsoleClient;
@@ -27,12 +28,6 @@ export interface ControlLoopOptions {
   sendBackoffMs?: number;
   sendMaxBackoffMs?: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 /** The pieces of a running control loop (exposed for tests and the daemon's shutdown). */
 export interface ControlLoop {

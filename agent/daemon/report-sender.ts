@@ -7,6 +7,7 @@ import { AgentError } from "../errors";
 import type { RunReport } from "@/lib/schemas/agent-protocol";
 import type { ConsoleClient } from "./console-client";
 import type { RunSpool, SpooledRun } from "./run-spool";
+import { sleep } from "./sleep";
 
 const CHUNK = 1000;
 
@@ -43,11 +44,9 @@ export class ReportSender {
       const ok = await this.pass();
       const base = this.o.backoffMs ?? 1000;
       const delay = ok ? (this.o.intervalMs ?? 1000) : Math.min(this.o.maxBackoffMs ?? 60_000, base * 2 ** Math.min(this.failures - 1, 10));
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.wake = () => (clearTimeout(t), resolve());
-        signal.addEventListener("abort", this.wake, { once: true });
-      });
+      const wait = sleep(delay, signal);
+      this.wake = wait.wake;
+      await wait;
       this.wake = undefined;
     }
   }
