@@ -58,6 +58,8 @@ describe("agent jobs", () => {
     const e1 = (await agentJobs.agentJobs(agentId)).etag;
     expect(await agentJobs.agentJobsEtag(agentId)).toBe(e1);
     const job = await tdb.prisma.job.findFirstOrThrow({ where: { name: "etc" } });
+    await tdb.prisma.job.update({ where: { id: job.id }, data: { overdueNotifiedAt: new Date() } });
+    expect(await agentJobs.agentJobsEtag(agentId)).toBe(e1);
     await jobsData.updateJob(admin, job.id, { name: "etc", method: "mirror", sources: ["/etc", "/root"], schedule: { kind: "hourly", minute: 5 }, options: {} }, ctx);
     const e2 = await agentJobs.agentJobsEtag(agentId);
     expect(e2).not.toBe(e1);

@@ -10,7 +10,7 @@ const hostSelect = { id: true, name: true, address: true, sshPort: true, sshUser
 const jobSelect = {
   id: true, hostId: true, name: true, method: true, enabled: true, revision: true, sources: true, includes: true, excludes: true,
   schedule: true, retention: true, options: true, preCommand: true, postCommand: true, runMissed: true, overdueAfterHours: true,
-  notify: true, secretsEnc: true, updatedAt: true,
+  notify: true, secretsEnc: true,
 } as const;
 
 /** "mirror" for the mirror method, "archive" for every other one (the repository layout). */
@@ -24,11 +24,11 @@ async function agentRows(agentId: string) {
   return { hosts, jobs };
 }
 
-/** Stable over unchanged rows: hosts' connection fields and jobs' ids, revisions and secrets (sealed). */
+/** Stable over unchanged rows: hosts' connection fields and jobs' ids, revisions and secrets (sealed); not bookkeeping such as overdueNotifiedAt. */
 function etagOf({ hosts, jobs }: Awaited<ReturnType<typeof agentRows>>): string {
   const h = createHash("sha256");
   h.update(JSON.stringify(hosts));
-  h.update(JSON.stringify(jobs.map((j) => [j.id, j.hostId, j.name, j.revision, j.enabled, j.secretsEnc, j.updatedAt.toISOString()])));
+  h.update(JSON.stringify(jobs.map((j) => [j.id, j.hostId, j.name, j.revision, j.enabled, j.secretsEnc])));
   return `"${h.digest("hex").slice(0, 32)}"`;
 }
 

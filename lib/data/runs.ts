@@ -140,7 +140,7 @@ export async function reportRun(agentId: string, runId: string, report: RunRepor
         droppedLogLines: Math.max(0, agentDropped) + (chunk.logLines - heldLines(chunk.log)),
       },
     });
-    if (status === "success" && job) await tx.job.update({ where: { id: job.id }, data: { overdueNotifiedAt: null } });
+    if (status === "success" && job) await tx.job.updateMany({ where: { id: job.id, overdueNotifiedAt: { not: null } }, data: { overdueNotifiedAt: null } });
     return { response: { v: 1, logLines: chunk.logLines, cancel }, becameFinal: final };
   });
 }
