@@ -141,6 +141,15 @@ describe("run notifications", () => {
   });
 });
 
+describe("mail configuration", () => {
+  it("takes smtp:// and smtps:// URLs and names a wrong one", async () => {
+    const { parseEnv } = await import("@/lib/env");
+    expect(parseEnv({ STRATA_SMTP_URL: "smtps://u:p@mail.example.org:465" }).STRATA_SMTP_URL).toBe("smtps://u:p@mail.example.org:465");
+    expect(parseEnv({}).STRATA_MAIL_FROM).toBe("Strata <strata@localhost>");
+    expect(() => parseEnv({ STRATA_SMTP_URL: "mail.example.org" })).toThrow(/STRATA_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+  });
+});
+
 describe("overdue notifications", () => {
   it("notifies an overdue job once, and again only after a success cleared it", async () => {
     await tdb.prisma.job.updateMany({ data: { enabled: false } });
