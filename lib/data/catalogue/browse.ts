@@ -181,14 +181,14 @@ export function directorySql(
 ): Prisma.Sql {
   const { sort, desc, cursor, limit } = opts;
   const key = sort === "size" ? Prisma.sql`lpad(f."size"::text, 20, '0')` : sort === "mtime" ? Prisma.sql`lpad(COALESCE(floor(extract(epoch from f."mtime")) + 1e11, 0)::bigint::text, 20, '0')` : Prisma.sql`f."name"`;
-  const cols = Prisma.sql`f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."uid", f."gid", f."digest", f."linkTarget",
-    encode(f."rawPath", 'base64') AS raw, ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu, (CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${key} AS k1`;
+  // Sorting and paging touch only the keys; the page's rows are then fetched by id and given their columns.
+  const keys = Prisma.sql`f."id", (CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${key} AS k1, f."name"`;
   const nameFilter = opts.filter ? Prisma.sql`AND f."name" ILIKE ${"%" + escapeLike(opts.filter) + "%"}` : Prisma.empty;
   // Two branches so both range ends are index conditions (an OR would be a filter after each heap fetch).
   const where = Prisma.sql`f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validFrom" <= ${ts(T)}`;
-  const live = Prisma.sql`SELECT ${cols} FROM "FileVersion" f WHERE ${where} AND f."validUntil" IS NULL ${nameFilter}
-    UNION ALL SELECT ${cols} FROM "FileVersion" f WHERE ${where} AND f."validUntil" > ${ts(T)} ${nameFilter}`;
-  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${cols} FROM "FileVersion" f
+  const live = Prisma.sql`SELECT ${keys} FROM "FileVersion" f WHERE ${where} AND f."validUntil" IS NULL ${nameFilter}
+    UNION ALL SELECT ${keys} FROM "FileVersion" f WHERE ${where} AND f."validUntil" > ${ts(T)} ${nameFilter}`;
+  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${keys} FROM "FileVersion" f
     WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validUntil" <= ${ts(T)} ${nameFilter}
       AND NOT EXISTS (SELECT 1 FROM "FileVersion" g WHERE g."repositoryId" = f."repositoryId" AND g."path" = f."path"
                       AND g."validFrom" <= ${ts(T)} AND (g."validUntil" IS NULL OR g."validUntil" > ${ts(T)}))
@@ -199,7 +199,11 @@ export function directorySql(
     ? Prisma.sql`WHERE (x.k0 > ${cursor[0]} OR (x.k0 = ${cursor[0]} AND (x.k1, x.name) ${cmp} (${cursor[1]}::text, ${cursor[2]}::text)))`
     : Prisma.empty;
   const dir = desc ? Prisma.raw("DESC") : Prisma.raw("ASC");
-  return Prisma.sql`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
+  const page = Prisma.sql`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
+  return Prisma.sql`SELECT f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."uid", f."gid", f."digest",
+      f."linkTarget", encode(f."rawPath", 'base64') AS raw, ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu, p.k0, p.k1
+    FROM (${page}) p JOIN "FileVersion" f ON f."id" = p."id"
+    ORDER BY p.k0 ASC, p.k1 ${dir}, p.name ${dir}`;
 }
 
 /** One JSON array (column `rows`) of a query's rows, in its order: decoding one value beats thousands of rows. */
@@ -230,4 +234,24 @@ function decodeCursor(s: string | undefined): [number, string, string] | null {
     // fall through
   }
   throw new AppError("invalid", "Invalid cursor: it does not come from a previous page");
+}
+
+/**
+ * The exact bytes of `path` (as the catalogue stores it) when they are not valid UTF-8, else null: what the
+ * agent must be asked for (as `pathBase64`) to download or restore such a file or folder. No rights check:
+ * call after the caller's access to the repository was checked (e.g. by resolveDownload).
+ */
+export async function exactPathBytes(repoId: string, path: string): Promise<Buffer | null> {
+  if (!path.includes("\\x")) return null;
+  const row = await db().fileVersion.findFirst({ where: { repositoryId: repoId, path, rawPath: { not: null } }, select: { rawPath: true } });
+  return row?.rawPath ? Buffer.from(row.rawPath) : null;
+}
+
+/**
+ * Data-plane query parameters for a path with exact bytes (see exactPathBytes): `pathBase64` (base64url) and, for
+ * `path`, the lossy UTF-8 rendering (the stored `\xHH` text has backslashes the data plane refuses). Empty otherwise.
+ */
+export async function exactPathQuery(repoId: string, path: string): Promise<{ path?: string; pathBase64?: string }> {
+  const raw = await exactPathBytes(repoId, path);
+  return raw ? { path: raw.toString("utf8"), pathBase64: raw.toString("base64url") } : {};
 }

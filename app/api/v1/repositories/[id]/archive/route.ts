@@ -4,7 +4,8 @@ import { createGzip } from "node:zlib";
 import { apiRoute } from "@/lib/api/handler";
 import { AppError } from "@/lib/errors";
 import { resolveDownload } from "@/lib/data/downloads";
-import { AgentRequestError, fetchTree } from "@/lib/agent-client";
+import { AgentRequestError, agentFetch, fetchTree } from "@/lib/agent-client";
+import { exactPathQuery } from "@/lib/data/catalogue/browse";
 import { agentErrorResponse, bufferedResponse, contentDisposition, nodeStream } from "@/lib/agent-client/http";
 import { tarToZip } from "@/lib/agent-client/tar-to-zip";
 
@@ -22,11 +23,12 @@ export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
   const filename = `${folder}-${stamp(target.increment.time)}.${format}`;
   let res: Response;
   try {
-    res = await fetchTree(
-      target.agent,
-      { repoPath: target.repo.path, format: target.repo.format, path: target.path, at: target.increment.time.getTime() / 1000, prefix: folder, copyHardLinks: format === "zip" },
-      { signal: req.signal },
-    );
+    const at = target.increment.time.getTime() / 1000;
+    const exact = await exactPathQuery(id, target.path);
+    // A folder whose name is not UTF-8 is asked for by its exact bytes (`pathBase64`, base64url), which the data plane prefers to `path`.
+    res = exact.pathBase64
+      ? await agentFetch(target.agent, "GET", "/v1/tree", { repo: target.repo.path, format: target.repo.format, path: target.path, at, prefix: folder, hardLinks: format === "zip" ? "copy" : undefined, ...exact }, { signal: req.signal })
+      : await fetchTree(target.agent, { repoPath: target.repo.path, format: target.repo.format, path: target.path, at, prefix: folder, copyHardLinks: format === "zip" }, { signal: req.signal });
   } catch (err) {
     if (err instanceof AgentRequestError) return agentErrorResponse(err, `download "${target.path || "/"}"`);
     throw err;

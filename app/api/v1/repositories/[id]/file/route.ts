@@ -2,7 +2,8 @@
 // (Range, ETag, attachment name). Next strips Content-Length, so the size also goes in X-Content-Length.
 import { apiRoute } from "@/lib/api/handler";
 import { resolveDownload } from "@/lib/data/downloads";
-import { AgentRequestError, fetchFile } from "@/lib/agent-client";
+import { AgentRequestError, agentFetch, fetchFile } from "@/lib/agent-client";
+import { exactPathQuery } from "@/lib/data/catalogue/browse";
 import { agentErrorResponse, bufferedResponse, contentDisposition, contentTypeFor, parseRange } from "@/lib/agent-client/http";
 
 export const runtime = "nodejs";
@@ -31,11 +32,22 @@ export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
   const length = range ? range.end - range.start + 1 : size;
   let res: Response;
   try {
-    res = await fetchFile(
-      target.agent,
-      { repoPath: target.repo.path, format: target.repo.format, path: target.path, at: target.increment.time.getTime() / 1000, archive: v.archive, range: range ? { offset: range.start, length } : undefined },
-      { signal: req.signal },
-    );
+    const at = target.increment.time.getTime() / 1000;
+    const exact = await exactPathQuery(id, target.path);
+    // A name that is not UTF-8 is asked for by its exact bytes (`pathBase64`, base64url), which the data plane prefers to `path`.
+    res = exact.pathBase64
+      ? await agentFetch(
+          target.agent,
+          "GET",
+          "/v1/file",
+          { repo: target.repo.path, format: target.repo.format, path: target.path, at, archive: v.archive ?? undefined, offset: range?.start, length: range ? length : undefined, ...exact },
+          { signal: req.signal },
+        )
+      : await fetchFile(
+          target.agent,
+          { repoPath: target.repo.path, format: target.repo.format, path: target.path, at, archive: v.archive, range: range ? { offset: range.start, length } : undefined },
+          { signal: req.signal },
+        );
   } catch (err) {
     if (err instanceof AgentRequestError) return agentErrorResponse(err, `download "${target.path}"`);
     throw err;
