@@ -1,8 +1,9 @@
 // The agent's one orchestrator loop: jobs pulled from the console (kept on disk), the scheduler ticking on the
 // injected clock, commands polled every COMMAND_POLL_SECONDS, runs started by the run manager and their
 // reports delivered by the sender. Everything keeps working from the disk copy while the console is down.
-import { COMMAND_POLL_SECONDS, type AgentCommand, type HostConnection } from "@/lib/schemas/agent-protocol";
+import { COMMAND_POLL_SECONDS, type AgentCommand } from "@/lib/schemas/agent-protocol";
 import type { ConsoleClient } from "./console-client";
+import { hostKeyChecker } from "./host-keys";
 import { JobStore } from "./job-store";
 import { ReportSender } from "./report-sender";
 import { RunManager } from "./run-manager";
@@ -48,17 +49,7 @@ export async function startControlLoop(o: ControlLoopOptions): Promise<ControlLo
   await store.load(o.log);
   await spool.load(o.log);
   const scheduler = new Scheduler(o.timeZone);
-  const checkHostKey = async (host: HostConnection, fingerprint: string) => {
-    try {
-      const r = await o.client.hostKey(o.token, { v: 1, hostId: host.id, fingerprint });
-      if (r.result === "mismatch") o.log("host-key.mismatch", { host: host.name, presented: fingerprint, pinned: r.pinned });
-      return r.result === "pinned";
-    } catch (err) {
-      // Console unreachable: trust only the key pinned in the last job list.
-      o.log("host-key.offline", { host: host.name, error: (err as Error).message });
-      return host.hostKeyFingerprint === fingerprint;
-    }
-  };
+  const checkHostKey = hostKeyChecker(o.client, o.token, o.log);
   const runs = new RunManager({ spool, store, stateDir: o.stateDir, repositoryRoots: o.repositoryRoots, timeZone: o.timeZone, checkHostKey, log: o.log, now: o.now });
   const sender = new ReportSender({
     spool, client: o.client, token: o.token, intervalMs: o.sendIntervalMs, backoffMs: o.sendBackoffMs, maxBackoffMs: o.sendMaxBackoffMs, log: o.log,
@@ -73,6 +64,9 @@ export async function startControlLoop(o: ControlLoopOptions): Promise<ControlLo
     if (!res) return;
     await store.save(res);
     for (const p of scheduler.setJobs(res.jobs, now())) o.log("schedule.invalid", { error: p });
+    // New jobs count missed fires from now on (not from before the agent knew them).
+    const fresh = res.jobs.filter((j) => store.lastFire(j.definition.id) === undefined);
+    if (fresh.length) await store.recordFires(Object.fromEntries(fresh.map((j) => [j.definition.id, Math.floor(now().getTime() / 1000)])));
     o.log("jobs.updated", { etag: res.etag, jobs: res.jobs.length });
   };
   await refreshJobs().catch((err: Error) => o.log("jobs.offline", { error: err.message, jobs: store.jobs.length }));
