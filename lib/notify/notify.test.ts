@@ -141,6 +141,24 @@ describe("run notifications", () => {
   });
 });
 
+describe("host key notifications", () => {
+  it("tells each failure recipient of the host's jobs once, with both fingerprints", async () => {
+    const { notifyHostKeyChanged } = await import("./host-key");
+    const keyHost = await tdb.prisma.host.create({ data: { name: "db1", address: "192.0.2.30", agentId } });
+    for (const [name, notify] of [["a", { emails: ["ops@example.org"], webhook: hookUrl }], ["b", { emails: ["ops@example.org", "dba@example.org"] }], ["c", { emails: ["quiet@example.org"], onFailure: false }]] as const)
+      await tdb.prisma.job.create({ data: { hostId: keyHost.id, name, method: "mirror", sources: ["/"], schedule: "0 1 * * *", notify } });
+    const pinned = "SHA256:" + "a".repeat(43);
+    const presented = "SHA256:" + "b".repeat(43);
+    expect(await notifyHostKeyChanged(keyHost.id, pinned, presented, cfg)).toEqual([{ email: "sent", webhook: "sent" }]);
+    expect(mails).toHaveLength(1);
+    expect(mails[0].to.sort()).toEqual(["dba@example.org", "ops@example.org"]);
+    expect(mails[0].raw).toContain("Subject: [Strata] db1: host key changed");
+    expect(mails[0].raw).toContain(presented);
+    expect(hooks[0].body).toMatchObject({ event: "host-key.changed", host: { name: "db1" }, job: null });
+    expect(await notifyHostKeyChanged(hostId, null, presented, cfg)).toEqual([{ email: "sent", webhook: "sent" }]);
+  });
+});
+
 describe("mail configuration", () => {
   it("takes smtp:// and smtps:// URLs and names a wrong one", async () => {
     const { parseEnv } = await import("@/lib/env");
