@@ -10,6 +10,7 @@ import type { JobDefinition } from "@/lib/schemas/job";
 import type { HostConnection } from "@/lib/schemas/agent-protocol";
 import { parseTimeSpec } from "@/lib/timespec";
 import type { ChangeSetEntry } from "@/lib/schemas/change-set";
+import { recordArchiveSession } from "./archive-sessions";
 import type { BackupTask } from "./types";
 
 const FILE_TYPE = { none: "tar", gzip: "tar.gz", bzip2: "tar.bz2", xz: "tar.xz", zstd: "tar.zst" } as const;
@@ -65,8 +66,11 @@ export function toArchiveJob(def: JobDefinition, repository: string, host: HostC
   return r.data;
 }
 
-/** Runs the archive job; writes its change set (dump entries) and hands the upload to the recorder. */
-export async function runArchiveSession(task: BackupTask, repository: string): Promise<ArchiveRunResult> {
+/**
+ * Runs the archive job; writes its change set (dump entries) and hands the upload to the recorder, with the
+ * sessions whose archives the TTL purge removed (`removedSessions`).
+ */
+export async function runArchiveSession(task: BackupTask, repository: string): Promise<ArchiveRunResult & { removedSessions: number[] }> {
   const def = task.job.definition;
   if (!task.host.local) {
     throw new AgentError("fatal", `Method "${def.method}" cannot run on SSH host "${task.host.name}" yet: archive and dump methods run on the agent's own machine only`);
@@ -99,5 +103,7 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
     sizeBytes: result.stats.incrementBytes,
     archives: outputs,
   });
-  return result;
+  const removed = await recordArchiveSession(task.stateDir, repository, result.time, outputs, result.purged);
+  if (removed.length > 0) await task.recorder.removed(repository, removed);
+  return { ...result, removedSessions: removed };
 }

@@ -169,6 +169,19 @@ describe("runBackupTask with archive methods", () => {
     expect(r.changeSet).toMatchObject({ incrementKind: "full", archives: [archive] });
   });
 
+  it("tells the console which sessions the TTL purge removed (retention's olderThan is the TTL)", async () => {
+    const base = pipeJob(host);
+    const job = { ...base, definition: { ...base.definition, retention: { olderThan: "5D" } } };
+    const first = await run(job, { now: new Date("2026-05-01T02:00:00Z") });
+    expect(first.outcome.status, first.outcome.reason).toBe("success");
+    expect(first.run.removal).toBeUndefined();
+    const second = await run(job, { now: new Date("2026-05-10T02:00:00Z") });
+    expect(second.outcome.status, second.outcome.reason).toBe("success");
+    expect(second.run.removal).toEqual({ repository: path.join(dir, "repos/web1/ldap"), times: [first.outcome.incrementTime], posted: false });
+    expect(second.run.report.stats?.removedIncrements).toBe(1);
+    expect((await readdir(path.join(dir, "repos/web1/ldap"))).filter((f) => f.endsWith(".ldif"))).toEqual(second.run.changeSet!.archives);
+  });
+
   it("fails clearly for an SSH host (archive methods run on the agent's machine only)", async () => {
     const ssh: HostConnection = { ...localHost("db1"), local: false };
     const { outcome } = await run(pipeJob(ssh), { host: ssh });

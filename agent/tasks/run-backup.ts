@@ -96,7 +96,7 @@ async function runEngine(task: BackupTask, repository: string): Promise<RunOutco
       return { status: result.status, stats: statsOf(result, removed.length), incrementTime: result.time, ...errorsReason(result) };
     }
     const result = await runArchiveSession(task, repository);
-    return { status: result.status, stats: statsOf(result, 0), incrementTime: result.time, ...errorsReason(result) };
+    return { status: result.status, stats: statsOf(result, result.removedSessions.length), incrementTime: result.time, ...errorsReason(result) };
   } catch (err) {
     const outcome = failure(err, task.signal.aborted);
     task.recorder.log(outcome.reason!);
