@@ -292,6 +292,10 @@ export const openApiDocument = {
         },
       },
     },
+    "/jobs/{id}/run": {
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      post: { summary: "Run the job now: the same as POST /jobs/{id}/runs", responses: { "201": { description: "Queued" }, "404": err, "409": err, ...errors } },
+    },
     "/runs": {
       get: {
         summary: "Recent runs of the hosts the caller may see, newest first",

@@ -77,6 +77,8 @@ describe("runs API", () => {
     const again = await jobRuns.POST(req("admin", `/api/v1/jobs/${jobId}/runs`, { method: "POST" }), params(jobId));
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ runId: run.id, error: { code: "conflict" } });
+    const { POST: runAlias } = await import("../../../jobs/[id]/run/route");
+    expect((await runAlias(req("operator", `/api/v1/jobs/${jobId}/run`, { method: "POST" }), params(jobId))).status).toBe(409);
     expect((await jobRuns.POST(req("viewer", `/api/v1/jobs/${jobId}/runs`, { method: "POST" }), params(jobId))).status).toBe(403);
     expect((await jobRuns.POST(req("stranger", `/api/v1/jobs/${jobId}/runs`, { method: "POST" }), params(jobId))).status).toBe(404);
     const listed = await (await jobRuns.GET(req("viewer", `/api/v1/jobs/${jobId}/runs`), params(jobId))).json();
