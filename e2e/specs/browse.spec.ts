@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { signInApi, signInUi } from "../harness/api";
+import { assignHosts, createHost, createUser, signInApi, signInUi } from "../harness/api";
 import { E2E_ADMIN } from "../harness/constants";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -47,12 +47,13 @@ function makeMirror(repo: string) {
   }
 }
 
-async function registerAndImport(request: APIRequestContext, repoPath: string): Promise<string> {
+async function registerAndImport(request: APIRequestContext, repoPath: string, host?: string): Promise<string> {
   await signInApi(request, E2E_ADMIN.email, E2E_ADMIN.password);
-  let res = await request.post("/api/v1/repositories", { data: { agent: "local", path: repoPath, format: "mirror", name: path.basename(repoPath) } });
+  const data = { agent: "local", path: repoPath, format: "mirror", name: path.basename(repoPath), ...(host ? { host } : {}) };
+  let res = await request.post("/api/v1/repositories", { data });
   for (let i = 0; i < 30 && res.status() === 400 && /agent/i.test(await res.text()); i++) {
     await new Promise((r) => setTimeout(r, 1000)); // the local agent enrols a moment after the console starts
-    res = await request.post("/api/v1/repositories", { data: { agent: "local", path: repoPath, format: "mirror", name: path.basename(repoPath) } });
+    res = await request.post("/api/v1/repositories", { data });
   }
   expect(res.status(), await res.text()).toBe(202);
   const { id } = await res.json();
@@ -156,4 +157,104 @@ test("browse a repository back in time, find a deleted file, diff two versions a
   // Another repository id gets the 404 page.
   const res = await page.goto(`/repositories/00000000-0000-4000-8000-000000000000/browse`);
   expect(res?.status()).toBe(404);
+});
+
+/** Five sessions one day apart: notes.txt holds "version i" in session i; docs/ keeps two files; extra-i.txt appears in session i. */
+function makeFiveSessionMirror(repo: string) {
+  const src = mkdtempSync(path.join(tmpdir(), "strata-e2e-src-"));
+  try {
+    mkdirSync(path.join(src, "docs"));
+    writeFileSync(path.join(src, "docs/readme.md"), "# Readme\n");
+    writeFileSync(path.join(src, "docs/data.bin"), randomBytes(3000));
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(path.join(src, "notes.txt"), FIVE_NOTES[i]);
+      writeFileSync(path.join(src, `extra-${i}.txt`), `extra ${i}\n`);
+      execFileSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "agent/main.ts"), "backup", "--current-time", String(T0 + i * DAY), src, repo], { cwd: root, stdio: "pipe" });
+    }
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
+}
+
+const FIVE_NOTES = Array.from({ length: 5 }, (_, i) => `version ${i}\nshared line\n${"more\n".repeat(i)}`);
+const day = (i: number) => new Date((T0 + i * DAY) * 1000).toISOString().slice(0, 10);
+
+test("a viewer browses an assigned host's repository back three increments, diffs, downloads a version and the folder; other hosts stay hidden", async ({ page, request }) => {
+  test.setTimeout(240_000);
+  const tag = randomBytes(3).toString("hex");
+  const viewer = await createUser(request, "viewer");
+  // createUser leaves `request` signed in as the admin.
+  const [mine, other] = [`viewed-${tag}`, `hidden-${tag}`];
+  await createHost(request, mine);
+  await createHost(request, other, "192.0.2.31");
+  const base = path.join(serverDataDir(), "repositories");
+  mkdirSync(base, { recursive: true });
+  makeFiveSessionMirror(path.join(base, mine));
+  makeFiveSessionMirror(path.join(base, other));
+  const id = await registerAndImport(request, path.join(base, mine), mine);
+  const hiddenId = await registerAndImport(request, path.join(base, other), other);
+  expect(await assignHosts(request, viewer.id, [mine])).toEqual([mine]);
+  expect((await (await request.get(`/api/v1/users/${viewer.id}/hosts`)).json()).hosts.map((h: { name: string }) => h.name)).toEqual([mine]);
+  const bad = await request.put(`/api/v1/users/${viewer.id}/hosts`, { data: { hosts: [mine, `nope-${tag}`] } });
+  expect(bad.status()).toBe(400);
+  expect(await bad.text()).toContain(`nope-${tag}`);
+
+  // The viewer signs in; their API (the page's cookies) shows the assigned host's repository only.
+  await signInUi(page, viewer.email, viewer.password);
+  await expect(page.getByRole("link", { name: "Repositories", exact: true })).toBeVisible();
+  const api = page.request;
+  expect((await (await api.get("/api/v1/me")).json()).email).toBe(viewer.email);
+  const listed = (await (await api.get("/api/v1/repositories")).json()).repositories.map((r: { id: string }) => r.id);
+  expect(listed).toContain(id);
+  expect(listed).not.toContain(hiddenId);
+  expect((await api.get(`/api/v1/repositories/${hiddenId}`)).status()).toBe(404);
+  expect((await api.get(`/api/v1/repositories/${hiddenId}/tree`)).status()).toBe(404);
+  expect((await api.get(`/api/v1/repositories/${hiddenId}/file?path=notes.txt`)).status()).toBe(404);
+  expect((await api.put(`/api/v1/users/${viewer.id}/hosts`, { data: { hosts: [other] } })).status()).toBe(403);
+
+  // The viewer's pages: open the repository from the list, step back three increments.
+  await page.getByRole("link", { name: "Repositories", exact: true }).click();
+  await expect(page.getByRole("link", { name: other })).toHaveCount(0);
+  await page.getByRole("link", { name: mine }).click();
+  await expect(page).toHaveURL(new RegExp(`/repositories/${id}/browse`));
+  const rows = page.getByTestId("entry-row");
+  await expect(page.getByTestId("timeline-increment")).toHaveCount(5);
+  await expect(page.getByTestId("resolved-increment")).toContainText(day(4));
+  for (const i of [3, 2, 1]) {
+    await page.getByTestId("step-older").click();
+    await expect(page.getByTestId("resolved-increment")).toContainText(day(i));
+  }
+  await expect(rows.filter({ hasText: "extra-1.txt" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "extra-2.txt" })).toHaveCount(0);
+
+  // The folder as it was then, as a zip: `unzip -l` lists exactly that time's files.
+  const [zip] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-zip").click()]);
+  const listing = execFileSync("unzip", ["-l", (await zip.path())!], { encoding: "utf8" });
+  const names = listing
+    .split("\n")
+    .map((l) => /^\s*\d+\s+\S+\s+\S+\s+(.+)$/.exec(l)?.[1])
+    .filter((n): n is string => !!n && !n.endsWith("/"))
+    .map((n) => n.slice(n.indexOf("/") + 1))
+    .sort();
+  expect(names).toEqual(["docs/data.bin", "docs/readme.md", "extra-0.txt", "extra-1.txt", "notes.txt"]);
+
+  // The file's history from that view: five versions; diff the first two; download the one of that time.
+  await rows.filter({ hasText: "notes.txt" }).getByRole("link").click();
+  const versions = page.getByTestId("version-row");
+  await expect(versions).toHaveCount(5);
+  await expect(page.getByTestId("text-preview")).toContainText("version 1");
+  const stamp = (i: number) => new Date((T0 + i * DAY) * 1000).toISOString().replace(".000Z", "Z");
+  await page.getByLabel(`Compare from ${stamp(0)}`).check();
+  await page.getByLabel(`Compare to ${stamp(1)}`).check();
+  await page.getByTestId("compare").click();
+  const unified = page.getByTestId("diff-unified");
+  await expect(unified).toContainText("version 0");
+  await expect(unified).toContainText("version 1");
+  await expect(unified).toContainText("more");
+  const [download] = await Promise.all([page.waitForEvent("download"), versions.filter({ hasText: day(1) }).getByTestId("download-version").click()]);
+  expect(readFileSync((await download.path())!).equals(Buffer.from(FIVE_NOTES[1]))).toBe(true);
+
+  // The other host's repository is not there for this viewer.
+  expect((await page.goto(`/repositories/${hiddenId}/browse`))?.status()).toBe(404);
+  expect((await page.goto(`/repositories/${hiddenId}/file/notes.txt`))?.status()).toBe(404);
 });
