@@ -89,12 +89,13 @@ export class ReportSender {
       const changed = !cur.done && this.sentState.get(id) !== state;
       const register = cur.done && cur.changeSet !== undefined && !cur.changeSet.posted && !this.sentState.has(id);
       if (!unsent && !changed && !register) break;
-      const log = await this.o.spool.readLog(id, cur.sentLines, CHUNK);
+      const offset = cur.sentLines;
+      const log = await this.o.spool.readLog(id, offset, CHUNK);
       const { status, reason: _r, finishedAt: _f, ...rest } = cur.report;
-      await this.put(cur, { ...rest, status: status === "queued" ? "queued" : "running", logOffset: cur.sentLines, log });
+      await this.put(cur, { ...rest, status: status === "queued" ? "queued" : "running", logOffset: offset, log });
       this.sentState.set(id, state);
       // Nothing more to send, or the console did not take the chunk (its count stays): next pass.
-      if (log.length === 0 || this.o.spool.get(id)!.sentLines <= cur.sentLines) break;
+      if (log.length === 0 || this.o.spool.get(id)!.sentLines <= offset) break;
     }
     const cur = this.o.spool.get(id)!;
     if (!cur.done || cur.sentLines < cur.logLines) return;

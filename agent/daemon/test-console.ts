@@ -25,6 +25,8 @@ export class TestConsole {
   removals: { repository: string; times: number[] }[] = [];
   hostKeys = new Map<string, string>();
   cancelRequested = new Set<string>();
+  /** Requests ("METHOD /path") whose next answer is lost: handled, then the connection is dropped unanswered. */
+  loseAnswerTo = new Set<string>();
   /** Every request "METHOD path" received while up. */
   requests: string[] = [];
   private server: Server | undefined;
@@ -66,6 +68,10 @@ export class TestConsole {
     const url = new URL(req.url ?? "/", this.url);
     this.requests.push(`${req.method} ${url.pathname}`);
     const send = (status: number, body?: unknown) => {
+      if (this.loseAnswerTo.delete(`${req.method} ${url.pathname}`)) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(status, body === undefined ? {} : { "content-type": "application/json" });
       res.end(body === undefined ? undefined : JSON.stringify(body));
       for (const w of this.waiters.splice(0)) w();
