@@ -59,7 +59,7 @@ export function LiveLog({ runId, initialLines, initial, final }: { runId: string
         )}
         <span>{lines.length} lines{state.droppedLogLines ? ` (${state.droppedLogLines} dropped)` : ""}</span>
       </div>
-      <pre ref={box} data-testid="run-log" className="max-h-[32rem] overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
+      <pre ref={box} data-testid="run-log" className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-words rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
         {lines.length ? lines.join("\n") : "No log lines yet."}
       </pre>
     </div>

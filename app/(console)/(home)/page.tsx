@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { pageCaller } from "@/lib/auth/page";
 import { FLEET_STATUSES, fleetHosts, type FleetStatus } from "@/lib/data/fleet";
-import { EmptyState, PageHeader } from "@/components/ui";
+import { listRuns } from "@/lib/data/runs";
+import { Card, EmptyState, PageHeader } from "@/components/ui";
 import { FleetFilter, HostTable, countByStatus } from "@/components/hosts/host-table";
+import { RunTable } from "@/components/runs/run-table";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -15,6 +17,7 @@ export default async function Dashboard({ searchParams }: { searchParams: Promis
   const counts = countByStatus(all);
   const attention = counts.failing + counts.overdue;
   const hosts = status ? all.filter((h) => h.status === status) : all;
+  const failures = await listRuns(caller, { status: "failed", limit: 5 });
   return (
     <>
       <PageHeader title="Dashboard" subtitle={`Hosts you can see: ${all.length}${attention ? ` · ${attention} need attention` : ""}`} />
@@ -27,6 +30,13 @@ export default async function Dashboard({ searchParams }: { searchParams: Promis
         <>
           <FleetFilter base="/" counts={counts} current={status} />
           {hosts.length === 0 ? <EmptyState title={`No host is ${status}`} /> : <HostTable hosts={hosts} now={now} />}
+          {failures.length > 0 && (
+            <div className="mt-6">
+              <Card title="Recent failed runs">
+                <RunTable runs={failures} showJob />
+              </Card>
+            </div>
+          )}
         </>
       )}
     </>
