@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { decryptSecret } from "@/lib/crypto/secrets";
+import { toHostConnection } from "@/lib/data/hosts";
 import { jobDefinition, JOB_DEFINITION_VERSION, type JobDefinition } from "@/lib/schemas/job";
 import { restoreParams, type AgentCommand, type AgentJob, type CommandsResponse, type HostConnection, type JobsResponse } from "@/lib/schemas/agent-protocol";
 
@@ -52,15 +53,7 @@ function secretsOf(sealed: string | null): JobDefinition["secrets"] {
 export async function agentJobs(agentId: string): Promise<JobsResponse> {
   const rows = await agentRows(agentId);
   const hostName = new Map(rows.hosts.map((h) => [h.id, h.name]));
-  const hosts: HostConnection[] = rows.hosts.map((h) => ({
-    id: h.id,
-    name: h.name,
-    address: h.address,
-    port: h.sshPort,
-    user: h.sshUser,
-    hostKeyFingerprint: h.hostKeyFingerprint,
-    local: h.transport === "local",
-  }));
+  const hosts: HostConnection[] = rows.hosts.map(toHostConnection);
   const jobs: AgentJob[] = [];
   for (const j of rows.jobs) {
     const parsed = jobDefinition.safeParse({
