@@ -102,17 +102,21 @@ export async function startControlLoop(o: ControlLoopOptions): Promise<ControlLo
       await sleep(failures === 0 ? base : Math.min(30_000, base * 2 ** Math.min(failures, 4)), o.signal);
     }
   };
+  // Run ids already started here: a command repeated in a poll answer fetched just before the run's first
+  // report reached the console must not start the run again once it left the spool.
+  const started = new Set<string>();
   const handleCommands = async (commands: AgentCommand[]) => {
     for (const c of commands) {
       if (c.kind === "cancel") {
-        if (runs.cancel(c.runId) || spool.has(c.runId)) continue;
+        if (runs.cancel(c.runId) || spool.has(c.runId) || started.has(c.runId)) continue;
         const run = commands.find((x) => x.kind === "run" && x.runId === c.runId);
         const jobId = run?.kind === "run" ? run.jobId : null;
         const at = now().toISOString();
         await spool.create(c.runId, { v: 1, jobId, type: "backup", trigger: "manual", status: "cancelled", reason: "Cancelled before it started", queuedAt: at, finishedAt: at }, true);
         continue;
       }
-      if (spool.has(c.runId) || runs.isActive(c.runId)) continue;
+      if (started.has(c.runId) || spool.has(c.runId) || runs.isActive(c.runId)) continue;
+      started.add(c.runId);
       if (c.kind === "restore") {
         await runs.restore(c.runId, c.params);
         continue;
