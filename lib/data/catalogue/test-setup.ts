@@ -19,7 +19,13 @@ export interface CatalogueTestEnv {
 /** Creates the database and sets the environment before any lib/data module is imported. */
 export async function setupCatalogueTest(): Promise<CatalogueTestEnv> {
   const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
-  const tdb = await createConsoleTestDatabase();
+  // STRATA_TEST_EMBEDDED=1 runs the catalogue tests on the embedded PGlite `npm start` uses without a server.
+  // It serves one connection at a time, so the test's own client is then the console's (lib/db, one connection).
+  let tdb = await createConsoleTestDatabase(process.env.STRATA_TEST_EMBEDDED === "1" ? { serverUrl: null } : {});
+  if (tdb.kind === "embedded") {
+    await tdb.prisma.$disconnect();
+    tdb = { ...tdb, prisma: (await import("@/lib/db")).db() };
+  }
   const { hashToken } = await import("@/lib/auth/tokens");
   const p = tdb.prisma;
   const user = async (email: string, role: Caller["role"]): Promise<Caller> => {
