@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import type { Compression } from "./naming";
-import { zstdCompressBatch } from "./zstd-batch";
+import { ZstdPool } from "./zstd-pool";
 
 export type { Compression } from "./naming";
 
@@ -95,8 +95,8 @@ export class BlockCompressor extends Writable {
   private cOffset = 0;
   private readonly md5 = createHash("md5");
   private readonly sha256 = createHash("sha256");
-  /** Blocks per compression job: zstd compresses 8 blocks per process (one frame each). */
-  private readonly batch: number;
+  /** zstd: persistent compressors (one per core) fed block by block. */
+  private readonly pool?: ZstdPool;
   readonly blocks: BlockEntry[] = [];
 
   constructor(
@@ -106,7 +106,7 @@ export class BlockCompressor extends Writable {
     private readonly concurrency = DEFAULT_CONCURRENCY,
   ) {
     super({ highWaterMark: blockSize });
-    this.batch = compression === "zstd" ? 8 : 1;
+    if (compression === "zstd") this.pool = new ZstdPool();
   }
 
   result(): CompressResult {
@@ -126,10 +126,7 @@ export class BlockCompressor extends Writable {
     this.pendingLen = 0;
     const slices: Buffer[] = [];
     for (let o = 0; o < buf.length; o += this.blockSize) slices.push(buf.subarray(o, o + this.blockSize));
-    const frames =
-      this.compression === "zstd" && slices.length > 1
-        ? zstdCompressBatch(slices)
-        : Promise.all(slices.map((b) => compressBlock(this.compression, b)));
+    const frames = Promise.all(slices.map((b) => (this.pool ? this.pool.compress(b) : compressBlock(this.compression, b))));
     const job = frames.then((f) => ({ frames: f, lens: slices.map((b) => b.length) }));
     job.catch(() => undefined);
     this.queue.push(job);
@@ -159,7 +156,7 @@ export class BlockCompressor extends Writable {
   private async take(chunk: Buffer): Promise<void> {
     let off = 0;
     while (off < chunk.length) {
-      const unit = this.blockSize * this.batch;
+      const unit = this.blockSize;
       const n = Math.min(unit - this.pendingLen, chunk.length - off);
       this.pending.push(chunk.subarray(off, off + n));
       this.pendingLen += n;
@@ -174,9 +171,18 @@ export class BlockCompressor extends Writable {
   override _final(cb: (err?: Error | null) => void): void {
     this.cut();
     const drain = async () => {
-      while (this.queue.length > 0) await this.flushHead();
+      try {
+        while (this.queue.length > 0) await this.flushHead();
+      } finally {
+        await this.pool?.close();
+      }
     };
     void drain().then(() => cb(), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (!this.pool) return cb(err);
+    void this.pool.close().then(() => cb(err), () => cb(err));
   }
 }
 
