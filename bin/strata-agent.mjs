@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The strata-agent command. Runs the compiled agent (dist/agent/main.mjs, `npm run build:agent`) in this
 // process when it is built; otherwise runs agent/main.ts through tsx so a checkout needs no build step.
-// STRATA_AGENT_FROM_SOURCE=1 forces the sources. Why: docs/decisions/0004-compiled-agent.md.
+// STRATA_AGENT_FROM_SOURCE=1 forces the sources. Why: docs/decisions/0005-compiled-agent.md.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";

@@ -1,7 +1,7 @@
 // Compiles the agent (agent/main.ts) with esbuild into dist/agent/ so `strata-agent` starts without tsx.
 // npm packages stay external (resolved from node_modules at run time, as under tsx); only Strata's own
 // TypeScript (agent/, lib/) is bundled. Each lazily loaded verb becomes its own chunk (code splitting),
-// so a verb still loads only the code it runs. Why and how the bin picks it: docs/decisions/0004-compiled-agent.md.
+// so a verb still loads only the code it runs. Why and how the bin picks it: docs/decisions/0005-compiled-agent.md.
 import { build } from "esbuild";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";

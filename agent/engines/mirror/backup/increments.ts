@@ -1,6 +1,10 @@
 // Writing reverse increments (§1.4): where each goes (increments/ or long_filename_data), which kind,
 // compression by the not-compressed rule, and the old entry's attributes on the increment file.
-import { createReadStream, promises as fsp } from "node:fs";
+import {
+  closeSync, createReadStream, fchmodSync, fchownSync, fstatSync, fsync, futimesSync, mkdirSync, openSync, promises as fsp, readSync, unlinkSync, writeSync,
+} from "node:fs";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { createGzip } from "node:zlib";
 import type { MetaRecord } from "../format/metadata-record";
@@ -8,8 +12,11 @@ import { baseName, parentPath } from "../format/metadata-record";
 import { formatIncName, isNotCompressed, type IncType } from "../format/names";
 import { quoteRelPath, type Quoting } from "../format/quoting";
 import { createDelta } from "../librsync/delta";
+import { DeltaEncoder } from "../librsync/delta-encoder";
+import { DeltaMatcher } from "../librsync/match";
 import type { Signature } from "../librsync/signature";
-import { mkdirs, mkspecialAt, setAttrs, symlinkAt, touchAt, writeChunks } from "./repo-writer";
+import { isRoot, mkspecialAt, setAttrs, SourceReadError, symlinkAt, touchAt, writeChunks, type Attrs } from "./repo-writer";
+import { countWrite } from "./write-hook";
 
 /** Where increments of one session go and how they are named. */
 export interface IncrementTarget {
@@ -36,7 +43,8 @@ async function ensureParent(file: Buffer): Promise<void> {
   const dir = file.subarray(0, file.lastIndexOf(0x2f));
   const key = dir.toString("latin1");
   if (madeDirs.has(key)) return;
-  await mkdirs(dir);
+  countWrite();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   madeDirs.add(key);
   if (madeDirs.size > 10_000) madeDirs.clear();
 }
@@ -49,7 +57,7 @@ function oldAttrs(rec: MetaRecord) {
 export async function writeMissing(t: IncrementTarget, rel: Buffer, rec: MetaRecord | undefined): Promise<number> {
   const p = incrementPath(t, rel, rec, "missing", false);
   await ensureParent(p);
-  await touchAt(p, 0o600);
+  writeSmallFile(p, EMPTY, {});
   return 0;
 }
 
@@ -59,8 +67,7 @@ export async function writeDirInc(t: IncrementTarget, rel: Buffer, old: MetaReco
     ? Buffer.from(path.join(t.dataDir, formatIncName("increments", t.label, "dir").toString("latin1")), "latin1")
     : incrementPath(t, rel, old, "dir", false);
   await ensureParent(p);
-  await touchAt(p, 0o600);
-  await setAttrs(p, { ...oldAttrs(old), mode: (old.perms ?? 0o755) & 0o777 });
+  writeSmallFile(p, EMPTY, { ...oldAttrs(old), mode: (old.perms ?? 0o755) & 0o777 });
   return 0;
 }
 
@@ -69,6 +76,18 @@ export async function writeDiffInc(t: IncrementTarget, rel: Buffer, old: MetaRec
   const gz = !isNotCompressed(mirrorAbs);
   const p = incrementPath(t, rel, old, "diff", gz);
   await ensureParent(p);
+  const whole = readWholeIfSmall(mirrorAbs);
+  if (whole) {
+    const enc = new DeltaEncoder();
+    const matcher = new DeltaMatcher(newSig, enc);
+    matcher.push(whole);
+    matcher.finish();
+    enc.end();
+    const parts: Buffer[] = [];
+    for (let c = enc.take(); c; c = enc.take()) parts.push(c);
+    const delta = Buffer.concat(parts);
+    return writeDurable(p, gz ? gzipSync(delta, { level: GZIP_LEVEL }) : delta, oldAttrs(old));
+  }
   const delta = createDelta(newSig, createReadStream(mirrorAbs));
   await writeChunks(p, gz ? gzipped(delta) : delta, 0o600, true);
   await setAttrs(p, oldAttrs(old));
@@ -94,6 +113,8 @@ export async function writeSnapshotInc(t: IncrementTarget, rel: Buffer, old: Met
   const gz = !isNotCompressed(mirrorAbs);
   const p = incrementPath(t, rel, old, "snapshot", gz);
   await ensureParent(p);
+  const whole = readWholeIfSmall(mirrorAbs);
+  if (whole) return writeDurable(p, gz ? gzipSync(whole, { level: GZIP_LEVEL }) : whole, oldAttrs(old));
   const data = createReadStream(mirrorAbs) as AsyncIterable<Buffer>;
   await writeChunks(p, gz ? gzipped(data) : data, 0o600, true);
   await setAttrs(p, oldAttrs(old));
@@ -101,7 +122,7 @@ export async function writeSnapshotInc(t: IncrementTarget, rel: Buffer, old: Met
 }
 
 async function* gzipped(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gz = createGzip({ level: 6 });
+  const gz = createGzip({ level: GZIP_LEVEL });
   const out: Buffer[] = [];
   let ended = false;
   let failed: unknown;
@@ -117,4 +138,84 @@ async function* gzipped(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (failed) throw failed;
   while (out.length) yield out.shift()!;
   void ended;
+}
+
+const GZIP_LEVEL = 6;
+const EMPTY = Buffer.alloc(0);
+/** Mirror files up to this size are read, diffed and compressed in memory with synchronous calls. */
+const IN_MEMORY_LIMIT = 16 << 20;
+
+/**
+ * The whole content of a mirror file when it is at most IN_MEMORY_LIMIT bytes (else undefined: stream it).
+ * Synchronous on purpose: a few microseconds per call, against a thread-pool round trip per step.
+ */
+function readWholeIfSmall(file: Buffer): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (err) {
+    throw new SourceReadError(err);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size > IN_MEMORY_LIMIT) return undefined;
+    const buf = Buffer.allocUnsafe(size + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    if (n > size) return undefined; // grew while read: let the streaming path take it
+    return buf.subarray(0, n);
+  } catch (err) {
+    throw new SourceReadError(err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates `p` (exclusively) with `data` and the attributes, synchronously; no fsync. */
+function writeSmallFile(p: Buffer, data: Buffer, a: Attrs): number {
+  const fd = createWithData(p, data, a);
+  closeSync(fd);
+  return data.length;
+}
+
+const fsyncAsync = promisify(fsync);
+
+/** Like writeSmallFile, then fsync (on the thread pool: other paths go on meanwhile) before it resolves. */
+async function writeDurable(p: Buffer, data: Buffer, a: Attrs): Promise<number> {
+  const fd = createWithData(p, data, a);
+  try {
+    await fsyncAsync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(p);
+    throw err;
+  }
+  closeSync(fd);
+  return data.length;
+}
+
+function createWithData(p: Buffer, data: Buffer, a: Attrs): number {
+  countWrite();
+  const fd = openSync(p, "wx", 0o600);
+  try {
+    if (data.length) countWrite();
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+    countWrite();
+    if (isRoot && a.uid !== undefined) fchownSync(fd, a.uid, a.gid ?? 0);
+    if (a.mode !== undefined) fchmodSync(fd, a.mode & 0o7777);
+    if (a.mtime !== undefined) futimesSync(fd, a.mtime, a.mtime);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(p);
+    throw err;
+  }
+  return fd;
+}
+
+function unlinkQuietly(p: Buffer): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    /* already gone */
+  }
 }

@@ -21,7 +21,7 @@ import { DeferredLog, type PassLog, type SessionLog } from "./session-log";
 import type { FastLocal } from "./local-fast";
 
 /** Paths whose file work may overlap (staging, increments, installs); they are recorded in path order. */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 64;
 
 /** Everything one pass needs. */
 export interface PassContext {
@@ -93,7 +93,7 @@ export class TreePass {
     let s = (await src.next()).value as WalkItem | undefined;
     let o = (await old.next()).value as MetaRecord | undefined;
     while (s || o) {
-      if (this.ctx.signal?.aborted) throw new AgentError("cancelled", "the session was cancelled");
+      this.checkCancelled();
       const c = !s ? 1 : !o ? -1 : comparePaths(s.path, o.path);
       const item = c <= 0 ? s : undefined;
       const rec = c >= 0 ? o : undefined;
@@ -128,7 +128,12 @@ export class TreePass {
       const head = this.pending.shift()!;
       await head.work;
       await head.log.replay(this.ctx.log);
+      this.checkCancelled();
     }
+  }
+
+  private checkCancelled(): void {
+    if (this.ctx.signal?.aborted) throw new AgentError("cancelled", "the session was cancelled");
   }
 
   /** Waits for every in-flight path without recording (after a failure, before regress). */

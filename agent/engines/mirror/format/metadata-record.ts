@@ -76,37 +76,45 @@ export function recordName(p: Buffer): Buffer {
 
 /** Serialises a record exactly as rdiff-backup 2.2 writes it (key order, indentation, `:` for no name). */
 export function serializeRecord(r: MetaRecord): Buffer {
-  const parts: Buffer[] = [Buffer.from("File "), recordName(r.path), Buffer.from("\n")];
-  const line = (k: string, v: string | Buffer) => {
-    parts.push(Buffer.from(`  ${k} `), typeof v === "string" ? Buffer.from(v) : v, Buffer.from("\n"));
-  };
-  line("Type", r.type ?? "None");
-  if (r.type === null) return Buffer.concat(parts);
+  return Buffer.from(serializeRecordLatin1(r), "latin1");
+}
+
+/** Latin-1 text of a UTF-8 owner name (its bytes one char each); names repeat, so they are cached. */
+const nameBytes = new Map<string, string>();
+function latin1Name(n: string | null | undefined): string {
+  if (!n) return ":";
+  let t = nameBytes.get(n);
+  if (t === undefined) {
+    t = Buffer.from(n, "utf8").toString("latin1");
+    if (nameBytes.size < 10_000) nameBytes.set(n, t);
+  }
+  return t;
+}
+
+/** serializeRecord as a Latin-1 string (one char per byte): one string build instead of dozens of Buffers. */
+function serializeRecordLatin1(r: MetaRecord): string {
+  let s = "File " + (r.path.length === 0 ? "." : quotePath(r.path).toString("latin1")) + "\n  Type " + (r.type ?? "None") + "\n";
+  if (r.type === null) return s;
   if (r.type === "reg") {
-    line("Size", String(r.size ?? 0));
-    if (r.resourceFork) line("ResourceFork", r.resourceFork);
-    if (r.carbonFile) line("CarbonFile", r.carbonFile);
+    s += "  Size " + String(r.size ?? 0) + "\n";
+    if (r.resourceFork) s += "  ResourceFork " + r.resourceFork.toString("latin1") + "\n";
+    if (r.carbonFile) s += "  CarbonFile " + r.carbonFile.toString("latin1") + "\n";
     if (r.numHardLinks !== undefined && r.numHardLinks > 1) {
-      line("NumHardLinks", String(r.numHardLinks));
-      line("Inode", String(r.inode ?? 0));
-      line("DeviceLoc", String(r.deviceLoc ?? 0));
+      s += "  NumHardLinks " + String(r.numHardLinks) + "\n  Inode " + String(r.inode ?? 0) + "\n  DeviceLoc " + String(r.deviceLoc ?? 0) + "\n";
     }
-    if (r.sha1) line("SHA1Digest", r.sha1);
+    if (r.sha1) s += "  SHA1Digest " + Buffer.from(r.sha1).toString("latin1") + "\n";
   } else if (r.type === "sym") {
-    line("SymData", quotePath(r.symData ?? Buffer.alloc(0)));
+    s += "  SymData " + quotePath(r.symData ?? Buffer.alloc(0)).toString("latin1") + "\n";
   } else if (r.type === "dev") {
     const d = r.deviceNum ?? { kind: "c", major: 0, minor: 0 };
-    line("DeviceNum", `${d.kind} ${d.major} ${d.minor}`);
+    s += "  DeviceNum " + Buffer.from(`${d.kind} ${d.major} ${d.minor}`).toString("latin1") + "\n";
   }
-  if (r.type !== "sym" && r.type !== "dev") line("ModTime", String(r.mtime ?? 0));
-  line("Uid", String(r.uid ?? 0));
-  line("Uname", r.uname || ":");
-  line("Gid", String(r.gid ?? 0));
-  line("Gname", r.gname || ":");
-  line("Permissions", String(r.perms ?? 0));
-  if (r.altMirrorName) line("AlternateMirrorName", r.altMirrorName);
-  else if (r.altIncName) line("AlternateIncrementName", r.altIncName);
-  return Buffer.concat(parts);
+  if (r.type !== "sym" && r.type !== "dev") s += "  ModTime " + String(r.mtime ?? 0) + "\n";
+  s += "  Uid " + String(r.uid ?? 0) + "\n  Uname " + latin1Name(r.uname) + "\n  Gid " + String(r.gid ?? 0) + "\n  Gname " +
+    latin1Name(r.gname) + "\n  Permissions " + String(r.perms ?? 0) + "\n";
+  if (r.altMirrorName) s += "  AlternateMirrorName " + r.altMirrorName.toString("latin1") + "\n";
+  else if (r.altIncName) s += "  AlternateIncrementName " + r.altIncName.toString("latin1") + "\n";
+  return s;
 }
 
 const TYPES = new Set(["reg", "dir", "sym", "fifo", "sock", "dev"]);
@@ -117,28 +125,43 @@ const INT_FIELDS: Record<string, keyof MetaRecord> = {
 
 /** Applies one `Key value` field line to a record; unknown keys are reported through `onUnknown`. */
 export function applyField(r: MetaRecord, key: string, value: Buffer, onUnknown?: (key: string) => void): void {
-  const text = () => value.toString("latin1");
-  const none = () => { const t = text(); return t === ":" || t === "None"; };
+  applyFieldText(r, key, value.toString("latin1"), onUnknown);
+}
+
+/** UTF-8 decoding of a Latin-1 (byte per char) owner name; names repeat, so they are cached. */
+const utf8Names = new Map<string, string>();
+function utf8Name(v: string): string {
+  let n = utf8Names.get(v);
+  if (n === undefined) {
+    n = Buffer.from(v, "latin1").toString("utf8");
+    if (utf8Names.size < 10_000) utf8Names.set(v, n);
+  }
+  return n;
+}
+
+/** applyField with the value as Latin-1 text (one char per byte), as the streaming parser reads it. */
+export function applyFieldText(r: MetaRecord, key: string, v: string, onUnknown?: (key: string) => void): void {
   const intKey = INT_FIELDS[key];
   if (intKey) {
-    (r as unknown as Record<string, number>)[intKey] = Number.parseInt(text(), 10);
+    (r as unknown as Record<string, number>)[intKey] = Number.parseInt(v, 10);
     return;
   }
+  const none = v === ":" || v === "None";
   switch (key) {
-    case "Type": r.type = !none() && TYPES.has(text()) ? (text() as MetaType) : null; break;
-    case "SHA1Digest": r.sha1 = none() ? undefined : text(); break;
-    case "Uname": r.uname = none() ? null : value.toString("utf8"); break;
-    case "Gname": r.gname = none() ? null : value.toString("utf8"); break;
-    case "SymData": r.symData = unquotePath(value); break;
+    case "Type": r.type = !none && TYPES.has(v) ? (v as MetaType) : null; break;
+    case "SHA1Digest": r.sha1 = none ? undefined : v; break;
+    case "Uname": r.uname = none ? null : utf8Name(v); break;
+    case "Gname": r.gname = none ? null : utf8Name(v); break;
+    case "SymData": r.symData = unquotePath(Buffer.from(v, "latin1")); break;
     case "DeviceNum": {
-      const [kind, major, minor] = text().split(" ");
+      const [kind, major, minor] = v.split(" ");
       r.deviceNum = { kind, major: Number(major), minor: Number(minor) };
       break;
     }
-    case "ResourceFork": r.resourceFork = Buffer.from(value); break;
-    case "CarbonFile": r.carbonFile = Buffer.from(value); break;
-    case "AlternateMirrorName": r.altMirrorName = Buffer.from(value); break;
-    case "AlternateIncrementName": r.altIncName = Buffer.from(value); break;
+    case "ResourceFork": r.resourceFork = Buffer.from(v, "latin1"); break;
+    case "CarbonFile": r.carbonFile = Buffer.from(v, "latin1"); break;
+    case "AlternateMirrorName": r.altMirrorName = Buffer.from(v, "latin1"); break;
+    case "AlternateIncrementName": r.altIncName = Buffer.from(v, "latin1"); break;
     default: onUnknown?.(key);
   }
 }
@@ -147,6 +170,11 @@ export function applyField(r: MetaRecord, key: string, value: Buffer, onUnknown?
 export function parseRecordName(value: Buffer): Buffer {
   if (value.length === 1 && value[0] === 0x2e) return Buffer.alloc(0);
   return Buffer.from(unquotePath(value));
+}
+
+/** parseRecordName of Latin-1 text (the result is always a fresh Buffer). */
+export function parseRecordNameText(v: string): Buffer {
+  return v === "." ? Buffer.alloc(0) : unquotePath(Buffer.from(v, "latin1"));
 }
 
 /** Whether two records serialise to the same bytes (the reverse-diff test of §1.6). */

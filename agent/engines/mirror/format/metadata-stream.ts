@@ -3,8 +3,8 @@
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { createGunzip, createGzip, type Gzip } from "node:zlib";
 import { once } from "node:events";
-import { BatchedSink } from "./batched-sink";
-import { comparePaths, applyField, parseRecordName, serializeRecord, type MetaRecord } from "./metadata-record";
+import { BatchedSink, METADATA_GZIP_LEVEL } from "./batched-sink";
+import { applyFieldText, comparePaths, parseRecordNameText, serializeRecord, type MetaRecord } from "./metadata-record";
 
 /** Splits a byte stream into lines (without the `\n`); the last line may lack a newline. */
 export async function* splitLines(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<Buffer> {
@@ -25,35 +25,57 @@ export async function* splitLines(chunks: AsyncIterable<Buffer | string> | Itera
 
 const FIELD_KEY = /^[A-Za-z0-9]+$/;
 
-/** Parses mirror_metadata bytes into records, in file order. Lines before the first `File` are ignored. */
+/**
+ * Parses mirror_metadata bytes into records, in file order. Lines before the first `File` are ignored.
+ * Works on Latin-1 text (one char per byte, so any bytes survive): far fewer allocations than a Buffer per line.
+ */
 export async function* parseMetadata(
   chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   onUnknown?: (key: string) => void,
 ): AsyncGenerator<MetaRecord> {
   let cur: MetaRecord | undefined;
-  for await (const line of splitLines(chunks)) {
-    if (line.length >= 5 && line.subarray(0, 5).toString("latin1") === "File ") {
-      if (cur) yield cur;
-      cur = { path: parseRecordName(line.subarray(5)), type: null };
-      continue;
+  let rest = "";
+  /** Applies one line; returns the finished record when the line starts the next one. */
+  const line = (l: string): MetaRecord | undefined => {
+    if (l.startsWith("File ")) {
+      const done = cur;
+      cur = { path: parseRecordNameText(l.slice(5)), type: null };
+      return done;
     }
-    if (!cur) continue;
+    if (!cur) return undefined;
     let i = 0;
-    while (i < line.length && line[i] === 0x20) i++;
-    const sp = line.indexOf(0x20, i);
-    if (sp <= i || sp + 1 >= line.length) continue;
-    const key = line.subarray(i, sp).toString("latin1");
-    if (!FIELD_KEY.test(key)) continue;
-    applyField(cur, key, line.subarray(sp + 1), onUnknown);
+    while (l.charCodeAt(i) === 0x20) i++;
+    const sp = l.indexOf(" ", i);
+    if (sp <= i || sp + 1 >= l.length) return undefined;
+    const key = l.slice(i, sp);
+    if (FIELD_KEY.test(key)) applyFieldText(cur, key, l.slice(sp + 1), onUnknown);
+    return undefined;
+  };
+  for await (const c of chunks) {
+    const text = rest + (typeof c === "string" ? Buffer.from(c).toString("latin1") : c.toString("latin1"));
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const done = line(text.slice(start, nl));
+      start = nl + 1;
+      if (done) yield done;
+    }
+    rest = text.slice(start);
+  }
+  if (rest.length) {
+    const done = line(rest);
+    if (done) yield done;
   }
   if (cur) yield cur;
 }
 
+/** Chunk size for reading whole metadata files: a few thread-pool round trips instead of one per 16/64 KiB. */
+export const BULK_READ_CHUNK = 512 * 1024;
+
 /** Raw byte stream of a file, gunzipped when `gz` (default: when the name ends in `.gz`). */
-export function openMaybeGzip(path: string | Buffer, gz?: boolean): AsyncIterable<Buffer> {
-  const raw = createReadStream(path);
+export function openMaybeGzip(path: string | Buffer, gz?: boolean, chunk?: number): AsyncIterable<Buffer> {
+  const raw = createReadStream(path, chunk ? { highWaterMark: chunk } : {});
   if (!(gz ?? path.toString("latin1").endsWith(".gz"))) return raw;
-  const gunzip = createGunzip();
+  const gunzip = createGunzip(chunk ? { chunkSize: chunk } : {});
   raw.on("error", (e) => gunzip.destroy(e));
   // pipe() never closes the source when the reader stops early: do it, or the descriptor leaks.
   gunzip.on("close", () => raw.destroy());
@@ -62,7 +84,7 @@ export function openMaybeGzip(path: string | Buffer, gz?: boolean): AsyncIterabl
 
 /** Records of one mirror_metadata file (snapshot or diff, compressed or not). */
 export function readMetadataFile(path: string, onUnknown?: (key: string) => void): AsyncGenerator<MetaRecord> {
-  return parseMetadata(openMaybeGzip(path), onUnknown);
+  return parseMetadata(openMaybeGzip(path, undefined, BULK_READ_CHUNK), onUnknown);
 }
 
 export type Compression = "always" | "maybe" | "never";
@@ -88,7 +110,7 @@ export class MetadataWriter {
   private open(plain = this.compression === "never"): void {
     this.out = createWriteStream(this.path);
     if (!plain) {
-      this.gz = createGzip({ level: 6 });
+      this.gz = createGzip({ level: METADATA_GZIP_LEVEL });
       this.gz.pipe(this.out);
     }
     this.sink = new BatchedSink(this.gz ?? this.out);

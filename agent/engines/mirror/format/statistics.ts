@@ -7,7 +7,7 @@ import { createGzip, type Gzip } from "node:zlib";
 import { timeToPretty } from "@/lib/timespec";
 import { quotePath, unquotePath } from "./metadata-record";
 import { openMaybeGzip, splitLines } from "./metadata-stream";
-import { BatchedSink } from "./batched-sink";
+import { BatchedSink, METADATA_GZIP_LEVEL } from "./batched-sink";
 
 const UNITS: Array<[bigint, number, string]> = [
   [1n << 40n, 40, "TB"], [1n << 30n, 30, "GB"], [1n << 20n, 20, "MB"], [1n << 10n, 10, "KB"],
@@ -170,7 +170,7 @@ export class FileStatisticsWriter {
   constructor(readonly path: string) {
     this.out = createWriteStream(path);
     if (path.endsWith(".gz")) {
-      this.gz = createGzip({ level: 6 });
+      this.gz = createGzip({ level: METADATA_GZIP_LEVEL });
       this.gz.pipe(this.out);
     }
     this.sink = new BatchedSink(this.gz ?? this.out);
