@@ -136,6 +136,15 @@ describe("control loop against a console speaking the contract", () => {
   });
 });
 
+describe("state directory", () => {
+  it("refuses a second daemon on the same state directory", async () => {
+    await start();
+    await expect(
+      startControlLoop({ client: new ConsoleClient(con.url), token: con.token, stateDir: path.join(dir, "state"), repositoryRoots: [], signal: ac.signal, log: () => undefined }),
+    ).rejects.toThrow(`This process already runs an agent daemon on "${path.join(dir, "state")}"`);
+  });
+});
+
 describe("restore commands", () => {
   it("restores a mirror path to a directory on a local host; archive restores are refused clearly", async () => {
     await mkdir(path.join(dir, "src/sub"), { recursive: true });

@@ -1,6 +1,9 @@
 // The agent's one orchestrator loop: jobs pulled from the console (kept on disk), the scheduler ticking on the
 // injected clock, commands polled every COMMAND_POLL_SECONDS, runs started by the run manager and their
 // reports delivered by the sender. Everything keeps working from the disk copy while the console is down.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { acquirePidLock, type PidLock } from "../engines/pid-lock";
 import { COMMAND_POLL_SECONDS, type AgentCommand } from "@/lib/schemas/agent-protocol";
 import type { ConsoleClient } from "./console-client";
 import { hostKeyChecker } from "./host-keys";
@@ -43,6 +46,25 @@ export interface ControlLoop {
 
 /** Starts the loop; it runs until `o.signal` aborts. */
 export async function startControlLoop(o: ControlLoopOptions): Promise<ControlLoop> {
+  // One daemon per state directory: a second one would take the first one's running runs for interrupted ones.
+  await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
+  const lockFile = path.join(o.stateDir, "daemon.pid");
+  const lock = await acquirePidLock(lockFile, {
+    content: `${process.pid}\n`,
+    busy: (pid) => `Another agent daemon (PID ${pid}) already uses the state directory "${o.stateDir}"`,
+    busyHere: `This process already runs an agent daemon on "${o.stateDir}"`,
+    cannotCreate: `Cannot create "${lockFile}"`,
+    onLog: (line) => o.log("daemon.lock", { message: line }),
+  });
+  try {
+    return await startLocked(o, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(o: ControlLoopOptions, lock: PidLock): Promise<ControlLoop> {
   const now = () => o.now?.() ?? new Date();
   const store = new JobStore(o.stateDir);
   const spool = new RunSpool(o.stateDir);
@@ -140,6 +162,7 @@ export async function startControlLoop(o: ControlLoopOptions): Promise<ControlLo
     inner.abort();
     await senderDone;
     await Promise.race([sender.pass(), new Promise((r) => setTimeout(r, 5000))]).catch(() => undefined);
+    await lock.release();
   })();
   return { store, spool, scheduler, runs, sender, done };
 }
