@@ -1,7 +1,10 @@
 // Runs on the real local agent: "run now" on a local host's mirror job opens the run, whose log streams live (SSE)
 // until success; the run, its repository and the fleet's "ok" follow. A second run now while one runs is refused
 // with the run's id; cancel stops a running run; an assigned viewer reads runs but cannot start or cancel them.
+// A failed run posts the job's webhook from the running console.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
@@ -105,4 +108,43 @@ test("run now on the local agent streams the log live, records the run and turns
   expect((await v.request.post(`/api/v1/runs/${slowRun}/cancel`)).status()).toBe(403);
   await v.goto("/runs");
   await expect(v.getByTestId("run-row")).toHaveCount(2);
+});
+
+test("a failed run posts the job's webhook once, with the reason and the log's last lines", async ({ browser }) => {
+  const hooks: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      hooks.push(JSON.parse(body));
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const admin = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } })).newPage();
+    await signInUi(admin, E2E_ADMIN.email, E2E_ADMIN.password);
+    await expect(admin.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+    const agentId = await localAgentId(admin.request);
+    const hostName = `fail-${Date.now()}`;
+    const hostId = (await (await admin.request.post("/api/v1/hosts", { data: { name: hostName, address: "local", transport: "local", agentId } })).json()).host.id as string;
+    const webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const job = await admin.request.post(`/api/v1/hosts/${hostId}/jobs`, {
+      data: { name: "broken", method: "mirror", sources: [os.tmpdir()], schedule: { kind: "daily", at: "04:00" }, options: {}, preCommand: "echo about to fail; exit 3", notify: { webhook, onFailure: true } },
+    });
+    expect(job.status(), await job.text()).toBe(201);
+    const jobId = (await job.json()).job.id as string;
+    const run = (await (await admin.request.post(`/api/v1/jobs/${jobId}/run`)).json()).run.id as string;
+    await expect.poll(() => hooks.length, { timeout: 60_000, message: "the webhook should be posted" }).toBe(1);
+    expect(hooks[0]).toMatchObject({ event: "run.finished", status: "failed", host: { id: hostId, name: hostName }, job: { id: jobId, name: "broken" }, run: { id: run } });
+    expect(hooks[0].logTail).toEqual(expect.arrayContaining([expect.stringContaining("about to fail")]));
+    expect(String(hooks[0].reason)).toMatch(/exit code 3/);
+    expect(String(hooks[0].link)).toMatch(new RegExp(`/runs/${run}$`));
+    await admin.goto("/");
+    await expect(admin.getByTestId("host-row").filter({ hasText: hostName })).toHaveAttribute("data-status", "failing");
+    await admin.waitForTimeout(1500);
+    expect(hooks).toHaveLength(1);
+  } finally {
+    await new Promise((r) => server.close(() => r(null)));
+  }
 });
