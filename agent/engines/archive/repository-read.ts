@@ -17,6 +17,8 @@ export interface RepoArchive {
   series: string;
   day: string;
   master: boolean;
+  /** size:mtime:inode when listed (cache key). */
+  stamp?: string;
 }
 
 /** One session: every archive written on one day. */
@@ -61,6 +63,7 @@ export async function listSessions(root: string): Promise<ArchiveSession[]> {
     if (!a) continue;
     const st = await stat(path.join(root, name)).catch(() => undefined);
     if (!st?.isFile()) continue;
+    a.stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
     byDay.set(a.day, [...(byDay.get(a.day) ?? []), a]);
   }
   return [...byDay.keys()].sort().map((day) => ({
@@ -141,39 +144,49 @@ function typeOf(t: string): EntryType | undefined {
 
 const isUnder = (p: string, dir: string) => dir === "" || p.startsWith(dir + "/");
 
-function removeSubtree(tree: Tree, dir: string): void {
-  for (const p of [...tree.keys()]) if (p === dir || isUnder(p, dir)) tree.delete(p);
-}
-
 function sameMeta(a: Located, b: Located): boolean {
   return a.type === b.type && a.size === b.size && a.mtime === b.mtime && a.mode === b.mode && a.linkTarget === b.linkTarget;
+}
+
+/**
+ * An incremental's dumpdirs against the series' tree: directory renames first (`R old` + `T new`: the
+ * subtree moves), then every path whose parent folder is not in this archive or no longer lists it is gone
+ * (GNU tar stores every folder of the target in every incremental, so one pass over the tree suffices).
+ */
+function forgetUnlisted(tree: Tree, members: Member[]): void {
+  const listed = new Map<string, Set<string>>();
+  let root: string | undefined;
+  for (const m of members) {
+    if (!m.dumpdir) continue;
+    const dir = clean(m.name);
+    if (root === undefined || dir.length < root.length) root = dir;
+    listed.set(dir, new Set(m.dumpdir.filter((e) => e.kind === "Y" || e.kind === "N" || e.kind === "D").map((e) => e.name)));
+    for (let i = 0; i + 1 < m.dumpdir.length; i++) {
+      if (m.dumpdir[i].kind !== "R" || m.dumpdir[i + 1].kind !== "T") continue;
+      const from = clean(m.dumpdir[i].name);
+      const to = clean(m.dumpdir[i + 1].name);
+      const moved = [...tree].filter(([k]) => k === from || isUnder(k, from));
+      for (const [k] of moved) tree.delete(k);
+      for (const [k, v] of moved) tree.set(to + k.slice(from.length), v);
+    }
+  }
+  if (root === undefined) return;
+  for (const k of [...tree.keys()]) {
+    if (k === root || !isUnder(k, root)) continue;
+    const i = k.lastIndexOf("/");
+    if (!listed.get(k.slice(0, i))?.has(k.slice(i + 1))) tree.delete(k);
+  }
 }
 
 /** Applies one archive of a series to that series' tree (a master replaces it). */
 async function applyArchive(root: string, a: RepoArchive, prev: Tree): Promise<Tree> {
   const tree: Tree = a.master ? new Map() : new Map(prev);
   const members = await membersOf(path.join(root, a.name));
+  if (!a.master) forgetUnlisted(tree, members);
   for (const m of members) {
     const p = clean(m.name);
     const type = typeOf(m.type);
     if (!type) continue;
-    if (m.dumpdir && !a.master) {
-      // Renames first (R old, T new), then every child the dumpdir no longer lists is gone.
-      for (let i = 0; i + 1 < m.dumpdir.length; i++) {
-        if (m.dumpdir[i].kind !== "R" || m.dumpdir[i + 1].kind !== "T") continue;
-        const from = clean(m.dumpdir[i].name);
-        const to = clean(m.dumpdir[i + 1].name);
-        const moved = [...tree].filter(([k]) => k === from || isUnder(k, from));
-        removeSubtree(tree, from);
-        for (const [k, v] of moved) tree.set(to + k.slice(from.length), v);
-      }
-      const listed = new Set(m.dumpdir.filter((e) => e.kind === "Y" || e.kind === "N" || e.kind === "D").map((e) => e.name));
-      for (const k of [...tree.keys()]) {
-        if (!isUnder(k, p) || k === p) continue;
-        const child = k.slice(p ? p.length + 1 : 0).split("/")[0];
-        if (!listed.has(child)) removeSubtree(tree, p ? `${p}/${child}` : child);
-      }
-    }
     const e: Located = { type, mtime: m.mtime, mode: m.mode || undefined, archive: a.name, member: m.name };
     if (m.uid !== undefined) e.uid = m.uid;
     if (m.gid !== undefined) e.gid = m.gid;
@@ -214,10 +227,29 @@ export async function* replaySessions(root: string, until?: number): AsyncGenera
   }
 }
 
-/** The tree at `at` (the latest session at or before it), or undefined before the first session. */
+const treeCache = new Map<string, { session: ArchiveSession; tree: Tree }>();
+
+/**
+ * The tree at `at` (the latest session at or before it), or undefined before the first session. The last
+ * few trees are kept while no archive up to that session changed (a browse or a folder download asks again
+ * and again for the same time). Callers must not modify the returned tree.
+ */
 export async function treeAt(root: string, at: number): Promise<{ session: ArchiveSession; tree: Tree } | undefined> {
+  const upTo = (await listSessions(root)).filter((s) => s.time <= at);
+  if (!upTo.length) return undefined;
+  const key = `${root}\n${upTo.map((s) => s.archives.map((a) => `${a.name}@${a.stamp}`).join(",")).join(";")}`;
+  const hit = treeCache.get(key);
+  if (hit) {
+    treeCache.delete(key);
+    treeCache.set(key, hit);
+    return hit;
+  }
   let last: { session: ArchiveSession; tree: Tree } | undefined;
-  for await (const s of replaySessions(root, at)) last = s;
+  for await (const s of replaySessions(root, upTo[upTo.length - 1].time)) last = s;
+  if (last) {
+    treeCache.set(key, last);
+    while (treeCache.size > 4) treeCache.delete(treeCache.keys().next().value!);
+  }
   return last;
 }
 
