@@ -4,7 +4,8 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { acquirePidLock, type PidLock } from "../engines/pid-lock";
-import { COMMAND_POLL_SECONDS, type AgentCommand } from "@/lib/schemas/agent-protocol";
+import { COMMAND_POLL_SECONDS } from "@/lib/schemas/agent-protocol";
+import { commandHandler } from "./commands";
 import type { ConsoleClient } from "./console-client";
 import { hostKeyChecker } from "./host-keys";
 import { JobStore } from "./job-store";
@@ -124,34 +125,7 @@ async function startLocked(o: ControlLoopOptions, lock: PidLock): Promise<Contro
       await sleep(failures === 0 ? base : Math.min(30_000, base * 2 ** Math.min(failures, 4)), o.signal);
     }
   };
-  // Run ids already started here: a command repeated in a poll answer fetched just before the run's first
-  // report reached the console must not start the run again once it left the spool.
-  const started = new Set<string>();
-  const handleCommands = async (commands: AgentCommand[]) => {
-    for (const c of commands) {
-      if (c.kind === "cancel") {
-        if (runs.cancel(c.runId) || spool.has(c.runId) || started.has(c.runId)) continue;
-        const run = commands.find((x) => x.kind === "run" && x.runId === c.runId);
-        const jobId = run?.kind === "run" ? run.jobId : null;
-        const at = now().toISOString();
-        await spool.create(c.runId, { v: 1, jobId, type: "backup", trigger: "manual", status: "cancelled", reason: "Cancelled before it started", queuedAt: at, finishedAt: at }, true);
-        continue;
-      }
-      if (started.has(c.runId) || spool.has(c.runId) || runs.isActive(c.runId)) continue;
-      started.add(c.runId);
-      if (c.kind === "restore") {
-        await runs.restore(c.runId, c.params);
-        continue;
-      }
-      if (!store.job(c.jobId)) await refreshJobs().catch(() => undefined);
-      const job = store.job(c.jobId);
-      if (job) await runs.trigger(job, "manual", c.runId);
-      else {
-        const at = now().toISOString();
-        await spool.create(c.runId, { v: 1, jobId: c.jobId, type: "backup", trigger: "manual", status: "failed", reason: `Job "${c.jobId}" is not in this agent's job list`, queuedAt: at, finishedAt: at }, true);
-      }
-    }
-  };
+  const handleCommands = commandHandler({ runs, spool, store, refreshJobs, now });
 
   const inner = new AbortController();
   const senderDone = sender.run(inner.signal);
