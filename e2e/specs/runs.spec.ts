@@ -85,6 +85,9 @@ test("run now on the local agent streams the log live, records the run and turns
   const again = await admin.request.post(`/api/v1/jobs/${slowId}/runs`);
   expect(again.status()).toBe(409);
   expect((await again.json()).runId).toBe(slowRun);
+  await admin.goto(`/hosts/${hostId}/jobs/${slowId}/runs`);
+  await admin.getByTestId("run-now-form").getByRole("button", { name: "Run now" }).click();
+  await expect(admin.getByTestId("run-now-form").getByTestId("form-message")).toContainText(`(run ${slowRun})`);
   await admin.goto(`/runs/${slowRun}`);
   await expect(admin.getByTestId("run-log")).toContainText("waiting", { timeout: 30_000 });
   await admin.getByRole("button", { name: "Cancel run" }).click();
