@@ -62,6 +62,7 @@ export async function connectHost(host: HostConnection, o: ConnectOptions): Prom
     const onAbort = () => s.destroy(new Error("cancelled"));
     o.signal?.addEventListener("abort", onAbort, { once: true });
     s.once("connect", () => {
+      s.setNoDelay(true); // many small SFTP requests: Nagle + delayed ACKs would stall each one ~40 ms
       clearTimeout(timer);
       o.signal?.removeEventListener("abort", onAbort);
       resolve(s);

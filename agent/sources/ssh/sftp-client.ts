@@ -49,7 +49,9 @@ type Pending = { resolve(r: Reply): void; reject(e: Error): void };
 export class SftpClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private buf: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet parsed: chunks, joined only once a whole packet is there. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private closedErr?: Error;
   private versionWaiter?: (r: Reply) => void;
   /** Extensions the server announced (name → data). */
@@ -99,26 +101,42 @@ export class SftpClient {
   }
 
   private onData(d: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-    while (this.buf.length >= 5) {
-      const len = this.buf.readUInt32BE(0);
-      if (this.buf.length < 4 + len) break;
-      const type = this.buf[4];
-      const body = this.buf.subarray(5, 4 + len);
-      this.buf = this.buf.subarray(4 + len);
-      if (type === T.VERSION && this.versionWaiter) {
-        const w = this.versionWaiter;
-        this.versionWaiter = undefined;
-        w({ type, body });
-        continue;
-      }
-      const id = body.readUInt32BE(0);
-      const p = this.pending.get(id);
-      if (!p) continue;
-      this.pending.delete(id);
-      p.resolve({ type, body: body.subarray(4) });
+    this.chunks.push(d);
+    this.buffered += d.length;
+    while (this.buffered >= 5) {
+      let head = this.chunks[0];
+      if (head.length < 5) head = this.join();
+      const len = head.readUInt32BE(0);
+      if (this.buffered < 4 + len) break;
+      if (head.length < 4 + len) head = this.join();
+      const type = head[4];
+      const body = head.subarray(5, 4 + len);
+      const rest = head.subarray(4 + len);
+      if (rest.length) this.chunks[0] = rest;
+      else this.chunks.shift();
+      this.buffered -= 4 + len;
+      this.dispatch(type, body);
     }
-    if (this.buf.length === 0) this.buf = Buffer.alloc(0);
+  }
+
+  private join(): Buffer {
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [all];
+    return all;
+  }
+
+  private dispatch(type: number, body: Buffer): void {
+    if (type === T.VERSION && this.versionWaiter) {
+      const w = this.versionWaiter;
+      this.versionWaiter = undefined;
+      w({ type, body });
+      return;
+    }
+    const id = body.readUInt32BE(0);
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.resolve({ type, body: body.subarray(4) });
   }
 
   private request(type: number, parts: Buffer[], what: string): Promise<Reply> {
@@ -215,7 +233,7 @@ export class SftpClient {
     const r = await this.request(T.READ, [str(handle), u64(offset), u32(len)], what);
     if (SftpClient.eof(r)) return null;
     if (r.type !== T.DATA) throw new SftpError("EBADMSG", 5, `${what}: unexpected reply ${r.type}`);
-    return Buffer.from(new Reader(r.body).str());
+    return new Reader(r.body).str(); // a view of the received packet, no copy
   }
 
   async write(handle: Buffer, offset: number, data: Buffer, what = "write"): Promise<void> {

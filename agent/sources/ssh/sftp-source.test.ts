@@ -50,6 +50,21 @@ describe("SFTP source", () => {
     await s.close();
   });
 
+  it("reads a file to its real end when it grew or shrank since it was listed", async () => {
+    const root = path.join(dir, "changing");
+    await mkdir(root);
+    const data = randomBytes(200_000);
+    await writeFile(path.join(root, "f"), data);
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    const s = await openHostSource(host, root, { stateDir });
+    for (const hint of [0, 1, 65_536, 150_000, 199_999, 200_000, 200_001, 1_000_000]) {
+      const chunks: Buffer[] = [];
+      for await (const c of await s.openRead(Buffer.from("f"), hint)) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(data), `size hint ${hint}`).toBe(true);
+    }
+    await s.close();
+  });
+
   it("reports owner uid/gid and names as the host knows them", async () => {
     const root = path.join(dir, "owners");
     await mkdir(root);

@@ -112,7 +112,7 @@ export class SftpReadStream extends Readable {
     private readonly sftp: SftpClient,
     private readonly handle: Buffer,
     private readonly what: string,
-    private readonly sizeHint?: number,
+    private sizeHint?: number,
   ) {
     super({ highWaterMark: READ_CHUNK * 2 });
   }
@@ -126,11 +126,12 @@ export class SftpReadStream extends Readable {
   }
 
   private fill(): void {
-    // Small files: one request for the whole file plus the one that sees EOF.
-    const limit = this.sizeHint !== undefined && this.next > this.sizeHint ? 1 : READS_IN_FLIGHT;
-    while (!this.eof && this.queue.length < limit) {
-      this.request(this.next, READ_CHUNK);
-      this.next += READ_CHUNK;
+    // With the listed size, one request ends exactly at it and one more probes for EOF, both in flight at once
+    // (a small file costs one round trip); a file that turns out longer is read on to its real end.
+    while (!this.eof && this.queue.length < READS_IN_FLIGHT && !(this.sizeHint !== undefined && this.next > this.sizeHint)) {
+      const len = this.sizeHint !== undefined && this.next < this.sizeHint ? Math.min(READ_CHUNK, this.sizeHint - this.next) : READ_CHUNK;
+      this.request(this.next, len);
+      this.next += len;
     }
   }
 
@@ -146,7 +147,7 @@ export class SftpReadStream extends Readable {
         this.fill();
         const head = this.queue.shift();
         if (!head) {
-          await this.finish();
+          void this.finish();
           this.push(null);
           return;
         }
@@ -158,6 +159,7 @@ export class SftpReadStream extends Readable {
           continue;
         }
         if (data.length < head.len) this.request(head.offset + data.length, head.len - data.length, true);
+        if (this.sizeHint !== undefined && head.offset + data.length > this.sizeHint) this.sizeHint = undefined; // grew: read to EOF
         if (!this.push(data)) {
           this.pumping = false;
           return;
