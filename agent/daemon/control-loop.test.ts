@@ -165,7 +165,7 @@ describe("restore commands", () => {
       { kind: "restore", runId: refused, params: { repositoryPath, format: "archive", path: "", at, hostId: host.id, target, overwrite: false } },
     ];
     await con.until(() => finals().length === 3, 20_000, "both restores");
-    expect(con.runs.get(restore)!.report).toMatchObject({ status: "success", type: "restore", jobId: null, stats: { restoredFiles: 2 } });
+    expect(con.runs.get(restore)!.report).toMatchObject({ status: "success", type: "restore", jobId: null, stats: { restoredFiles: 1, restoredBytes: 5 } });
     expect(await readFile(path.join(target, "b.txt"), "utf8")).toBe("beta\n");
     expect(con.runs.get(refused)!.report).toMatchObject({ status: "failed", reason: "Restoring from archive repositories through the console is not supported yet" });
   });

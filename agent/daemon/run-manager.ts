@@ -87,7 +87,10 @@ export class RunManager {
     const queuedAt = this.now().toISOString();
     await this.o.spool.create(runId, { v: 1, jobId: null, type: "restore", trigger: "manual", status: "queued", queuedAt, format: params.format });
     const controller = new AbortController();
-    const task = { runId, params, host: this.o.store.host(params.hostId), repositoryRoots: this.o.repositoryRoots, recorder: this.o.spool.recorder(runId), signal: controller.signal };
+    const task = {
+      runId, params, host: this.o.store.host(params.hostId), repositoryRoots: this.o.repositoryRoots, recorder: this.o.spool.recorder(runId),
+      signal: controller.signal, stateDir: this.o.stateDir, checkHostKey: this.o.checkHostKey,
+    };
     this.start({ runId, jobId: null, controller, done: Promise.resolve(null as never) }, () => runRestoreTask(task));
   }
 

@@ -1,9 +1,12 @@
-// A restore run commanded by the console: a mirror repository's path at a session time, written to a directory
-// on a host read as local paths. Archive repositories and SSH hosts are refused with a clear reason for now.
+// A restore run commanded by the console: a mirror repository's path at a session time, written back to a
+// directory on one of the agent's hosts (local or over SFTP) through a Target. Existing files are replaced only
+// when the restore says `overwrite`; nothing else at the target is removed. Archive repositories are refused.
 import path from "node:path";
 import { AgentError } from "../errors";
-import { openRepository, restoreTimeFor, restoreToDirectory } from "../engines/mirror/index";
+import { openRepository, restoreTimeFor, restoreTo, statAt } from "../engines/mirror/index";
+import { openHostTarget } from "../sources/target";
 import type { HostConnection, RestoreParams } from "@/lib/schemas/agent-protocol";
+import { TargetOutput } from "./target-output";
 import type { RunOutcome, RunRecorder } from "./types";
 
 /** Everything one restore run needs. */
@@ -14,6 +17,8 @@ export interface RestoreTask {
   repositoryRoots: string[];
   recorder: RunRecorder;
   signal: AbortSignal;
+  stateDir: string;
+  checkHostKey?(host: HostConnection, fingerprint: string): Promise<boolean>;
 }
 
 /** The repository's absolute path, which must lie inside one of the agent's repository roots. */
@@ -33,23 +38,35 @@ export async function runRestoreTask(task: RestoreTask): Promise<RunOutcome> {
     await rec.update({ status: "running", startedAt: new Date().toISOString(), repository, format: p.format });
     if (!task.host) throw new AgentError("usage", `Host "${p.hostId}" is not one of this agent's hosts`);
     if (p.format !== "mirror") throw new AgentError("usage", "Restoring from archive repositories through the console is not supported yet");
-    if (!task.host.local) throw new AgentError("usage", `Restoring to SSH host "${task.host.name}" is not supported yet`);
+    const within = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : b + "/");
+    if (task.host.local && (within(path.resolve(p.target), repository) || within(repository, path.resolve(p.target)))) {
+      throw new AgentError("usage", `Cannot restore to "${p.target}": it is, holds or lies inside the repository "${repository}"`);
+    }
     const repo = await openRepository(repository);
     const time = restoreTimeFor(repo, p.at);
+    const sub = Buffer.from(p.path.replace(/^\/+|\/+$/g, ""));
+    const top = await statAt(repo, sub, time);
+    if (!top) throw new AgentError("usage", `Cannot restore "${p.path || "/"}": it does not exist at that time`);
     rec.log(`Restoring "${p.path || "/"}" as of ${new Date(time * 1000).toISOString()} to "${p.target}" on "${task.host.name}"`);
-    const r = await restoreToDirectory(repo, Buffer.from(p.path.replace(/^\/+|\/+$/g, "")), time, p.target, {
-      force: p.overwrite,
-      callbacks: {
+    // A directory becomes the target directory; anything else is written as the target path itself.
+    const isDir = top.record.type === "dir";
+    const ctx = { stateDir: task.stateDir, checkHostKey: task.checkHostKey, signal: task.signal };
+    const target = await openHostTarget(task.host, isDir ? p.target : path.posix.dirname(p.target), ctx);
+    const out = new TargetOutput(target, { overwrite: p.overwrite, onWarning: (w) => rec.log(`WARNING: ${w}`), name: isDir ? undefined : Buffer.from(path.posix.basename(p.target)) });
+    let r;
+    try {
+      r = await restoreTo(repo, sub, time, out, {
         signal: task.signal,
         onLog: (l) => rec.log(l),
         onItemError: (file, err) => rec.log(`WARNING: cannot restore "${file}": ${err.message}`),
         onProgress: (pr) => rec.progress(pr),
-      },
-    });
-    const files = r.entries;
+      });
+    } finally {
+      await target.close().catch(() => undefined);
+    }
     outcome = {
       status: r.status,
-      stats: { restoredFiles: files, restoredBytes: r.bytes, errors: r.errors.length },
+      stats: { restoredFiles: out.files, restoredBytes: out.bytes, errors: r.errors.length },
       ...(r.status === "partial" ? { reason: `${r.errors.length} item(s) could not be restored` } : {}),
     };
   } catch (err) {
