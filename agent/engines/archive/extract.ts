@@ -176,10 +176,10 @@ export async function currentIndex(archive: string): Promise<ArchiveIndex | unde
 }
 
 /** The raw data of one indexed member (e.g. a GNU dumpdir), read through the index. */
-export async function readIndexedData(archive: string, index: ArchiveIndex, m: IndexMember): Promise<Buffer> {
+export async function readIndexedData(archive: string, index: ArchiveIndex, m: IndexMember, cache?: BlockCache): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const sink = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
-  await copyViaIndex(archive, index, m, sink, { bytesRead: 0, route: "index", size: m.s });
+  await copyViaIndex(archive, index, m, sink, { bytesRead: 0, route: "index", size: m.s }, cache);
   return Buffer.concat(chunks);
 }
 

@@ -5,7 +5,7 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ChangeSetEntry, ChangeSetHeader, EntryType } from "@/lib/schemas/change-set";
-import { currentIndex, listMembers, readIndexedData } from "./extract";
+import { BlockCache, currentIndex, listMembers, readIndexedData } from "./extract";
 import { parseDay } from "./naming";
 import { parseDumpdir, readArchiveMembers, type DumpdirEntry } from "./tar-read";
 
@@ -101,9 +101,10 @@ async function membersOf(file: string): Promise<Member[]> {
     const index = await currentIndex(file);
     if (index) {
       members = [];
+      const cache = new BlockCache(2);
       for (const m of index.members) {
         const e: Member = { name: m.n, type: m.t, size: m.s, mode: m.m & 0o7777, mtime: m.mt, link: m.l };
-        if (m.t === "D") e.dumpdir = parseDumpdir(await readIndexedData(file, index, m));
+        if (m.t === "D") e.dumpdir = parseDumpdir(await readIndexedData(file, index, m, cache));
         members.push(e);
       }
     } else {
