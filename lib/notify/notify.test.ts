@@ -75,7 +75,7 @@ beforeEach(() => {
   hookStatus = 200;
 });
 
-async function job(name: string, notify: Record<string, unknown>, over: { createdAt?: Date; overdueAfterHours?: number } = {}) {
+async function job(name: string, notify: { emails?: string[]; webhook?: string; onFailure?: boolean; onSuccess?: boolean; onOverdue?: boolean }, over: { createdAt?: Date; overdueAfterHours?: number } = {}) {
   return tdb.prisma.job.create({ data: { hostId, name, method: "mirror", sources: ["/srv"], schedule: "0 3 * * *", notify, ...over } });
 }
 

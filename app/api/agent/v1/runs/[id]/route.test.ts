@@ -47,7 +47,7 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-const auth = (t: string | null) => (t ? { authorization: `Bearer ${t}` } : {});
+const auth = (t: string | null): Record<string, string> => (t ? { authorization: `Bearer ${t}` } : {});
 const put = (t: string | null, id: string, body: unknown) =>
   PUT(new Request(`http://console.test/api/agent/v1/runs/${id}`, { method: "PUT", headers: { ...auth(t), "content-type": "application/json" }, body: JSON.stringify(body) }), { params: Promise.resolve({ id }) });
 
