@@ -6,9 +6,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDay } from "@/agent/engines/archive/naming";
 import { runTarballMethod } from "@/agent/engines/archive/tarball";
+import { dumpPipes } from "@/agent/engines/dump/pipe";
 import { readTar } from "@/agent/engines/archive/tar-read";
 import { extractFixture, tempDir } from "@/agent/engines/archive/test-helpers";
 import { startDataPlane, type DataPlane } from "./index";
@@ -206,6 +208,18 @@ describe("archive repository written by Strata (tar.zst, index sidecars, small b
     const part = await signedGet(plane.url, SECRET, "/v1/file", { repo: "strata-repo", format: "archive", path: `${base}/big.bin`, at: sessions[1].time, archive: e.archive!, offset: 99_990, length: 30 });
     expect(part.headers.get("x-strata-size")).toBe("700000");
     expect(Buffer.from(await part.arrayBuffer()).toString("latin1")).toBe(Buffer.concat([big.subarray(99_990, 100_000), Buffer.from("patched"), big.subarray(100_007, 100_020)]).toString("latin1"));
+    // Dumps and pipe outputs are versions of one path each (the file as stored, here gzip).
+    for (const [day, text] of [["20270301", "one\n"], ["20270303", "three\n"]]) {
+      const ctx = { repository: repoDir, prefix: "h", now: parseDay(day), permissions: {}, purgeDuplicates: false, callbacks: {} };
+      await dumpPipes(ctx, [{ name: "notes", command: ["printf", text], fileType: "txt", compression: "gzip" }]);
+    }
+    const withDumps = await versions(plane, "strata-repo");
+    const dumpEntries = withDumps.map((s) => s.entries.filter((e) => e.path === "h-notes.txt.gz").map((e) => `${e.change}:${e.archive}`));
+    expect(dumpEntries).toEqual([["new:h-notes.20270301.txt.gz"], [], ["changed:h-notes.20270303.txt.gz"]]);
+    for (const [i, text] of [[0, "one\n"], [1, "one\n"], [2, "three\n"]] as const) {
+      const res = await signedGet(plane.url, SECRET, "/v1/file", { repo: "strata-repo", format: "archive", path: "h-notes.txt.gz", at: withDumps[i].time });
+      expect(gunzipSync(Buffer.from(await res.arrayBuffer())).toString()).toBe(text);
+    }
     // A sub-folder alone.
     const sub = await treeAsExpected(plane, "strata-repo", `${base}/papers`, sessions[2].time);
     expect(sub).toEqual({ "readme.txt": "file:read me v2\n" });

@@ -1,7 +1,8 @@
 // The data plane on archive repositories (backup-manager layout): versions (one session per archive day,
 // replayed through each series' chain), one member as it was at a time (through the index sidecar, or the
 // archive the catalogue names), and a folder at a time as a tar stream.
-import { PassThrough, Readable } from "node:stream";
+import { createReadStream } from "node:fs";
+import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar-stream";
 import { BlockCache, extractMember } from "@/agent/engines/archive/extract";
@@ -31,8 +32,13 @@ function refuseNonFile(p: string, e: Located): void {
   if (e.type !== "file") throw new HttpError(400, "not_a_file", `"${p}" is not a regular file`);
 }
 
-/** Streams a member's bytes (errors destroy the stream; "not found" becomes a 404). */
-function memberStream(archivePath: string, member: string, signal: AbortSignal, cache?: BlockCache): PassThrough {
+/** Streams a member's bytes, or the whole file for a dump (errors destroy the stream; "not found" becomes a 404). */
+function memberStream(archivePath: string, member: string | undefined, signal: AbortSignal, cache?: BlockCache): Readable {
+  if (member === undefined) {
+    const whole = createReadStream(archivePath);
+    signal.addEventListener("abort", () => whole.destroy(), { once: true });
+    return whole;
+  }
   const out = new PassThrough();
   extractMember(archivePath, member, out, { cache }).then(
     () => out.end(),
@@ -49,7 +55,7 @@ function memberStream(archivePath: string, member: string, signal: AbortSignal, 
  */
 export async function archiveFile(root: string, q: { path: string; at: number; archive?: string }, signal: AbortSignal): Promise<{ size?: number; bytes: AsyncIterable<Buffer> }> {
   let archive = q.archive;
-  let member = q.path;
+  let member: string | undefined = q.path;
   let size: number | undefined;
   const tree = await treeAt(root, q.at);
   const e = tree?.tree.get(q.path);
@@ -60,7 +66,7 @@ export async function archiveFile(root: string, q: { path: string; at: number; a
     archive = e.archive!;
   }
   if (e && e.archive === archive) {
-    member = e.member ?? q.path;
+    member = e.whole ? undefined : (e.member ?? q.path);
     size = e.size;
   }
   const file = await resolveInside(root, archive);
@@ -96,7 +102,7 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
       const file = await resolveInside(root, e.archive!);
       const done = new Promise<void>((resolve, reject) => {
         const sink = pack.entry({ ...base(e), name: join(q.prefix, rel(p)), type: "file", size: e.size ?? 0 }, (err) => (err ? reject(err) : resolve()));
-        pipeline(memberStream(file, e.member ?? p, signal, cache), sink).catch(reject);
+        pipeline(memberStream(file, e.whole ? undefined : (e.member ?? p), signal, cache), sink).catch(reject);
       });
       await done;
     }

@@ -17,6 +17,11 @@ export interface RepoArchive {
   series: string;
   day: string;
   master: boolean;
+  /**
+   * A dump or pipe output (`P-mysql-shop.DATE.sql.gz`): a single file, shown as the path `P-mysql-shop.sql.gz`
+   * whose bytes are the file as stored. Undefined for tar-family and zip archives.
+   */
+  file?: { path: string; size: number; mtime: number; mode: number };
   /** size:mtime:inode when listed (cache key). */
   stamp?: string;
 }
@@ -42,17 +47,24 @@ export interface Located {
   archive?: string;
   /** Member name in that archive (differs from the path after a directory rename, or for hard links). */
   member?: string;
+  /** The bytes are the whole archive file (a dump or pipe output), not a member of it. */
+  whole?: boolean;
 }
 
 export type Tree = Map<string, Located>;
 
 const NAME = /^(.+?)\.(\d{8})\.(master\.)?(tar|tar\.gz|tgz|tar\.bz2|tar\.xz|tar\.lzma|tar\.zst|zip)$/;
 
-/** Parses an archive file name; undefined for anything else (dumps, snapshots, md5 files, sidecars). */
+const DATED = /^(.+?)\.(\d{8})\.(.+)$/;
+const NOT_DATA = /(\.idx\.json|\.part|\.md5|\.sha256|\.lock|\.orig)$/;
+
+/** Parses an archive or dump file name; undefined for anything else (snapshots, md5 files, sidecars, notes). */
 export function parseRepoArchive(name: string): RepoArchive | undefined {
   const m = NAME.exec(name);
-  if (!m) return undefined;
-  return { name, series: m[1], day: m[2], master: !!m[3] || m[4] === "zip" };
+  if (m) return { name, series: m[1], day: m[2], master: !!m[3] || m[4] === "zip" };
+  const d = DATED.exec(name);
+  if (!d || NOT_DATA.test(name)) return undefined;
+  return { name, series: `${d[1]}.${d[3]}`, day: d[2], master: true, file: { path: `${d[1]}.${d[3]}`, size: 0, mtime: 0, mode: 0 } };
 }
 
 /** The sessions of a repository, oldest first (same day: masters before incrementals). */
@@ -64,6 +76,7 @@ export async function listSessions(root: string): Promise<ArchiveSession[]> {
     const st = await stat(path.join(root, name)).catch(() => undefined);
     if (!st?.isFile()) continue;
     a.stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    if (a.file) a.file = { ...a.file, size: st.size, mtime: Math.floor(st.mtimeMs / 1000), mode: st.mode & 0o7777 };
     byDay.set(a.day, [...(byDay.get(a.day) ?? []), a]);
   }
   return [...byDay.keys()].sort().map((day) => ({
@@ -181,6 +194,7 @@ function forgetUnlisted(tree: Tree, members: Member[]): void {
 
 /** Applies one archive of a series to that series' tree (a master replaces it). */
 async function applyArchive(root: string, a: RepoArchive, prev: Tree): Promise<Tree> {
+  if (a.file) return new Map([[a.file.path, { type: "file", size: a.file.size, mtime: a.file.mtime, mode: a.file.mode, archive: a.name, whole: true }]]);
   const tree: Tree = a.master ? new Map() : new Map(prev);
   const members = await membersOf(path.join(root, a.name));
   if (!a.master) forgetUnlisted(tree, members);
