@@ -8,6 +8,7 @@ export function Shell({ caller, children }: { caller: Caller; children: React.Re
     { href: "/", label: "Dashboard" },
     { href: "/hosts", label: "Hosts" },
     { href: "/repositories", label: "Repositories" },
+    { href: "/runs", label: "Runs" },
     ...(caller.role === "admin"
       ? [
           { href: "/admin/users", label: "Users" },
