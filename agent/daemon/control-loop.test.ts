@@ -136,6 +136,25 @@ describe("control loop against a console speaking the contract", () => {
   });
 });
 
+describe("missed runs", () => {
+  it("runs once at start a job whose fire times passed while the agent was stopped, if the job says so", async () => {
+    const catchUp = mirrorJob(host, { name: "catchup", sources: [path.join(dir, "src")], schedule: "0 * * * *", runMissed: true });
+    const noCatchUp = mirrorJob(host, { name: "nocatchup", sources: [path.join(dir, "src")], schedule: "0 * * * *", runMissed: false });
+    const store = new JobStore(path.join(dir, "state"));
+    await store.save({ v: 1, etag: "e1", hosts: [host], jobs: [catchUp, noCatchUp] });
+    const stoppedAt = Date.parse("2026-06-01T00:00:00Z") / 1000;
+    await store.recordFires({ [catchUp.definition.id]: stoppedAt, [noCatchUp.definition.id]: stoppedAt });
+    con.setJobs({ hosts: [host], jobs: [catchUp, noCatchUp] }, "e1");
+    clock = new Date("2026-06-01T05:30:00Z");
+    await start();
+    await con.until(() => finals().length === 1, 20_000, "the missed run");
+    expect(finals()[0].report).toMatchObject({ jobId: catchUp.definition.id, trigger: "missed", status: "success" });
+    expect((await readStore()).lastFire(noCatchUp.definition.id)).toBe(Date.parse("2026-06-01T05:00:00Z") / 1000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(con.runs.size).toBe(1);
+  });
+});
+
 describe("state directory", () => {
   it("refuses a second daemon on the same state directory", async () => {
     await start();

@@ -77,6 +77,10 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
   }
   const now = task.now?.() ?? new Date();
   const job = toArchiveJob(def, repository, task.host, now);
+  const { olderThan: _o, ...others } = def.retention;
+  if (Object.values(others).some((v) => v !== undefined)) {
+    task.recorder.log(`Retention: archives are purged by age only (older than ${job.ttlDays} days); keep-last/daily/weekly/monthly do not apply to them`);
+  }
   const entries: ChangeSetEntry[] = [];
   const result = await runArchiveJob(job, {
     now,
