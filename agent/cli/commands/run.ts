@@ -15,7 +15,7 @@ export const runCommand: CliCommand = {
     "  --console URL     the console, e.g. https://backup.example.org (env STRATA_AGENT_CONSOLE)",
     "  --enrol TOKEN     one-time enrolment token from /admin/agents, needed the first time (env STRATA_AGENT_ENROL_TOKEN)",
     "  --name NAME       this agent's name (default: the machine's host name) (env STRATA_AGENT_NAME)",
-    "  --state-dir DIR   where the agent keeps its credentials (default ./data/agent) (env STRATA_AGENT_STATE_DIR)",
+    "  --state-dir DIR   credentials, the last job list and unsent run reports (default ./data/agent) (env STRATA_AGENT_STATE_DIR)",
     "",
     "  The data plane (signed reads for the console) listens on STRATA_AGENT_LISTEN (default 127.0.0.1:0)",
     "  and serves repositories under STRATA_AGENT_REPOSITORIES (\":\"-separated, default ./data/repositories).",
