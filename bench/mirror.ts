@@ -2,7 +2,7 @@
 // (initial backup, N incremental sessions with 1% of files changed, restore of the oldest session),
 // printed as a table with the ratios issue 3 targets. Usage and options: bench/README.md.
 import { mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateDataset, manifest, mutateDataset, treeBytes } from "./dataset";
@@ -91,6 +91,7 @@ const peak = (ms: Array<Measurement | null>) => Math.max(...ms.map((m) => m?.pea
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const tools = o.tools as Tool[];
+  const loadBefore = loadavg()[0];
   if (tools.includes("strata")) agentEntry = await buildAgent();
   rmSync(o.work, { recursive: true, force: true });
   mkdirSync(o.work, { recursive: true });
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
 
   const startup = tools.includes("strata") ? await measure(process.execPath, [agentEntry, "version"], { cwd: ROOT }) : null;
   printReport({ o, ds, dirs, results, verified, startup });
+  console.log(`\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), 1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.`);
   if (errors.size) {
     console.log("\nFailures:");
     for (const [k, v] of errors) console.log(`- ${k}: ${v.replace(/\n/g, "\n  ")}`);

@@ -90,7 +90,7 @@ export function decompressorArgv(c: Compression): string[] | undefined {
 export class BlockCompressor extends Writable {
   private pending: Buffer[] = [];
   private pendingLen = 0;
-  private queue: Promise<{ frames: Buffer[]; lens: number[] }>[] = [];
+  private queue: Promise<{ frame: Buffer[]; len: number }>[] = [];
   private uOffset = 0;
   private cOffset = 0;
   private readonly md5 = createHash("md5");
@@ -119,34 +119,40 @@ export class BlockCompressor extends Writable {
     };
   }
 
+  /** Hands the pending bytes (at most one block) to a compressor; zstd takes the chunks as they are. */
   private cut(): void {
     if (this.pendingLen === 0) return;
-    const buf = Buffer.concat(this.pending, this.pendingLen);
+    const parts = this.pending;
+    const len = this.pendingLen;
     this.pending = [];
     this.pendingLen = 0;
-    const slices: Buffer[] = [];
-    for (let o = 0; o < buf.length; o += this.blockSize) slices.push(buf.subarray(o, o + this.blockSize));
-    const frames = Promise.all(slices.map((b) => (this.pool ? this.pool.compress(b) : compressBlock(this.compression, b))));
-    const job = frames.then((f) => ({ frames: f, lens: slices.map((b) => b.length) }));
+    const frame = this.pool
+      ? this.pool.compress(parts)
+      : compressBlock(this.compression, parts.length === 1 ? parts[0] : Buffer.concat(parts, len)).then((b) => [b]);
+    const job = frame.then((f) => ({ frame: f, len }));
     job.catch(() => undefined);
     this.queue.push(job);
   }
 
+  /** Writes the oldest block's compressed bytes (possibly in several pieces), hashing them on the way. */
   private async flushHead(): Promise<void> {
-    const { frames, lens } = await this.queue.shift()!;
-    for (let i = 0; i < frames.length; i++) {
-      const b = frames[i];
-      this.blocks.push({ u: this.uOffset, c: this.cOffset });
+    const { frame, len } = await this.queue.shift()!;
+    this.blocks.push({ u: this.uOffset, c: this.cOffset });
+    let size = 0;
+    for (const b of frame) {
       this.md5.update(b);
       this.sha256.update(b);
-      let written = 0;
-      while (written < b.length) {
-        const r = await this.out.write(b, written, b.length - written);
-        written += r.bytesWritten;
-      }
-      this.uOffset += lens[i];
-      this.cOffset += b.length;
+      size += b.length;
     }
+    let pieces = frame.filter((b) => b.length > 0);
+    while (pieces.length) {
+      const { bytesWritten } = await this.out.writev(pieces);
+      let n = bytesWritten;
+      while (pieces.length && n >= pieces[0].length) n -= pieces.shift()!.length;
+      if (n > 0) pieces[0] = pieces[0].subarray(n);
+    }
+    this.uOffset += len;
+    this.cOffset += size;
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {

@@ -23,7 +23,7 @@ const MAGIC = 0xfd2fb528;
 const PIPES_PER_PROCESS = 512;
 
 interface Pending {
-  resolve: (b: Buffer) => void;
+  resolve: (b: Buffer[]) => void;
   reject: (e: Error) => void;
 }
 
@@ -109,12 +109,22 @@ class Worker {
     }
   }
 
+  /** Hands out the frame's bytes as the chunks they arrived in (no copy); what follows stays for the next frame. */
   private emit(end: number): void {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.have);
-    const frame = all.subarray(0, end);
-    const rest = all.subarray(end);
-    this.chunks = rest.length ? [rest] : [];
-    this.have = rest.length;
+    const frame: Buffer[] = [];
+    let need = end;
+    while (need > 0) {
+      const c = this.chunks.shift()!;
+      if (c.length <= need) {
+        frame.push(c);
+        need -= c.length;
+      } else {
+        frame.push(c.subarray(0, need));
+        this.chunks.unshift(c.subarray(need));
+        need = 0;
+      }
+    }
+    this.have -= end;
     this.next = -1;
     this.frameEnd = -1;
     const w = this.waiting.shift();
@@ -130,12 +140,12 @@ class Worker {
     for (const f of this.idle.splice(0)) f();
   }
 
-  /** Compresses one block into one frame. */
-  compress(buf: Buffer): Promise<Buffer> {
+  /** Compresses one block (given as consecutive pieces) into one frame (returned as pieces). */
+  compress(parts: Buffer[]): Promise<Buffer[]> {
     if (this.failed) return Promise.reject(this.failed);
     this.busy++;
     let pending!: Pending;
-    const frame = new Promise<Buffer>((resolve, reject) => (pending = { resolve, reject }));
+    const frame = new Promise<Buffer[]>((resolve, reject) => (pending = { resolve, reject }));
     const write = async () => {
       if (this.failed) throw this.failed;
       if (!this.child || this.used === PIPES_PER_PROCESS) {
@@ -148,7 +158,12 @@ class Worker {
       try {
         const fh = await open(this.writing, "w");
         try {
-          await fh.writeFile(buf);
+          let pieces = parts.filter((b) => b.length > 0);
+          while (pieces.length) {
+            let n = (await fh.writev(pieces)).bytesWritten;
+            while (pieces.length && n >= pieces[0].length) n -= pieces.shift()!.length;
+            if (n > 0) pieces = [pieces[0].subarray(n), ...pieces.slice(1)];
+          }
         } finally {
           await fh.close();
         }
@@ -156,8 +171,8 @@ class Worker {
         this.writing = undefined;
       }
     };
-    this.tail = this.tail.then(write).catch((e: Error) => {
-      this.fail(e);
+    this.tail = this.tail.then(write).catch((e: NodeJS.ErrnoException) => {
+      this.fail(e.code === "EPIPE" ? new Error("zstd stopped while a block was being written to it (EPIPE)", { cause: e }) : e);
       pending.reject(this.failed ?? e);
     });
     return frame;
@@ -200,10 +215,10 @@ export class ZstdPool {
     this.workers = Array.from({ length: Math.max(1, size) }, () => new Worker(level));
   }
 
-  /** Compresses `buf` into one independent zstd frame on the least busy worker. */
-  compress(buf: Buffer): Promise<Buffer> {
+  /** Compresses one block (consecutive pieces) into one independent zstd frame on the least busy worker. */
+  compress(parts: Buffer[]): Promise<Buffer[]> {
     const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    return w.compress(buf);
+    return w.compress(parts);
   }
 
   /** Stops every process and removes the pipes (waits for frames still in flight). */

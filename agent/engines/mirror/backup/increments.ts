@@ -76,8 +76,7 @@ export async function writeDiffInc(t: IncrementTarget, rel: Buffer, old: MetaRec
   const gz = !isNotCompressed(mirrorAbs);
   const p = incrementPath(t, rel, old, "diff", gz);
   await ensureParent(p);
-  const whole = readWholeIfSmall(mirrorAbs);
-  if (whole) {
+  const small = await durableFromMirror(p, mirrorAbs, oldAttrs(old), (whole) => {
     const enc = new DeltaEncoder();
     const matcher = new DeltaMatcher(newSig, enc);
     matcher.push(whole);
@@ -86,8 +85,9 @@ export async function writeDiffInc(t: IncrementTarget, rel: Buffer, old: MetaRec
     const parts: Buffer[] = [];
     for (let c = enc.take(); c; c = enc.take()) parts.push(c);
     const delta = Buffer.concat(parts);
-    return writeDurable(p, gz ? gzipSync(delta, { level: GZIP_LEVEL }) : delta, oldAttrs(old));
-  }
+    return gz ? gzipSync(delta, { level: GZIP_LEVEL }) : delta;
+  });
+  if (small !== undefined) return small;
   const delta = createDelta(newSig, createReadStream(mirrorAbs));
   await writeChunks(p, gz ? gzipped(delta) : delta, 0o600, true);
   await setAttrs(p, oldAttrs(old));
@@ -113,8 +113,8 @@ export async function writeSnapshotInc(t: IncrementTarget, rel: Buffer, old: Met
   const gz = !isNotCompressed(mirrorAbs);
   const p = incrementPath(t, rel, old, "snapshot", gz);
   await ensureParent(p);
-  const whole = readWholeIfSmall(mirrorAbs);
-  if (whole) return writeDurable(p, gz ? gzipSync(whole, { level: GZIP_LEVEL }) : whole, oldAttrs(old));
+  const small = await durableFromMirror(p, mirrorAbs, oldAttrs(old), (whole) => (gz ? gzipSync(whole, { level: GZIP_LEVEL }) : whole));
+  if (small !== undefined) return small;
   const data = createReadStream(mirrorAbs) as AsyncIterable<Buffer>;
   await writeChunks(p, gz ? gzipped(data) : data, 0o600, true);
   await setAttrs(p, oldAttrs(old));
@@ -145,9 +145,13 @@ const EMPTY = Buffer.alloc(0);
 /** Mirror files up to this size are read, diffed and compressed in memory with synchronous calls. */
 const IN_MEMORY_LIMIT = 16 << 20;
 
+/** Read buffer of readWholeIfSmall, reused: its bytes are diffed/compressed and written before any await. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
 /**
- * The whole content of a mirror file when it is at most IN_MEMORY_LIMIT bytes (else undefined: stream it).
- * Synchronous on purpose: a few microseconds per call, against a thread-pool round trip per step.
+ * The whole content of a mirror file when it is at most IN_MEMORY_LIMIT bytes (else undefined: stream it),
+ * in a shared buffer valid until the next call. Synchronous on purpose: a few microseconds per call, against
+ * a thread-pool round trip per step. Failures are SourceReadErrors (the path is logged and kept as it was).
  */
 function readWholeIfSmall(file: Buffer): Buffer | undefined {
   let fd: number;
@@ -159,11 +163,11 @@ function readWholeIfSmall(file: Buffer): Buffer | undefined {
   try {
     const size = fstatSync(fd).size;
     if (size > IN_MEMORY_LIMIT) return undefined;
-    const buf = Buffer.allocUnsafe(size + 1);
+    if (scratch.length < size + 1) scratch = Buffer.allocUnsafe(size + 1);
     let n = 0;
-    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    for (let r = 1; r > 0 && n < scratch.length; n += r) r = readSync(fd, scratch, n, scratch.length - n, null);
     if (n > size) return undefined; // grew while read: let the streaming path take it
-    return buf.subarray(0, n);
+    return scratch.subarray(0, n);
   } catch (err) {
     throw new SourceReadError(err);
   } finally {
@@ -180,18 +184,62 @@ function writeSmallFile(p: Buffer, data: Buffer, a: Attrs): number {
 
 const fsyncAsync = promisify(fsync);
 
-/** Like writeSmallFile, then fsync (on the thread pool: other paths go on meanwhile) before it resolves. */
-async function writeDurable(p: Buffer, data: Buffer, a: Attrs): Promise<number> {
-  const fd = createWithData(p, data, a);
+/**
+ * For a mirror file of at most IN_MEMORY_LIMIT bytes: writes `p` = make(its bytes) durably and resolves to
+ * the size written; undefined (nothing written) when the file is bigger and must be streamed.
+ */
+async function durableFromMirror(p: Buffer, mirrorAbs: Buffer, a: Attrs, make: (whole: Buffer) => Buffer): Promise<number | undefined> {
+  await fsyncSlot();
+  let data: Buffer | undefined;
   try {
-    await fsyncAsync(fd);
+    const whole = readWholeIfSmall(mirrorAbs);
+    data = whole && make(whole);
   } catch (err) {
-    closeSync(fd);
-    unlinkQuietly(p);
+    releaseFsyncSlot();
     throw err;
   }
-  closeSync(fd);
-  return data.length;
+  if (!data) {
+    releaseFsyncSlot();
+    return undefined;
+  }
+  return writeDurable(p, data, a);
+}
+
+/**
+ * Like writeSmallFile, then fsync (on the thread pool: other paths go on meanwhile) before it resolves.
+ * The caller holds an fsync slot (fsyncSlot) from before it prepared `data`; this releases it.
+ */
+async function writeDurable(p: Buffer, data: Buffer, a: Attrs): Promise<number> {
+  try {
+    const fd = createWithData(p, data, a);
+    try {
+      await fsyncAsync(fd);
+    } catch (err) {
+      closeSync(fd);
+      unlinkQuietly(p);
+      throw err;
+    }
+    closeSync(fd);
+    return data.length;
+  } finally {
+    releaseFsyncSlot();
+  }
+}
+
+/** Increments waiting for their fsync at once (each holds a descriptor; the thread pool runs 4 anyway). */
+const MAX_FSYNCS = 32;
+let fsyncsInFlight = 0;
+const fsyncWaiters: Array<() => void> = [];
+
+/** Waits for a free fsync slot; taken before the synchronous part so the shared read buffer stays valid. */
+async function fsyncSlot(): Promise<void> {
+  while (fsyncsInFlight >= MAX_FSYNCS) await new Promise<void>((res) => fsyncWaiters.push(res));
+  fsyncsInFlight++;
+}
+
+function releaseFsyncSlot(): void {
+  fsyncsInFlight--;
+  fsyncWaiters.shift()?.();
 }
 
 function createWithData(p: Buffer, data: Buffer, a: Attrs): number {

@@ -20,8 +20,14 @@ import { mkdirAt, removeAt, renameAt, setAttrs } from "./repo-writer";
 import { DeferredLog, type PassLog, type SessionLog } from "./session-log";
 import type { FastLocal } from "./local-fast";
 
-/** Paths whose file work may overlap (staging, increments, installs); they are recorded in path order. */
-const MAX_IN_FLIGHT = 64;
+/**
+ * Paths whose file work may overlap (staging, increments, installs, directory closes); they are recorded in
+ * path order. With the synchronous local path a path in flight is mostly an increment's fsync (bounded in
+ * increments.ts), so the window is wide: with 1% of files changed, a narrow one would wait for the fsyncs one
+ * by one. Through the async Source interface every path in flight may hold a read stream: a narrow window.
+ */
+const WINDOW_FAST = 1024;
+const WINDOW_ASYNC = 8;
 
 /** Everything one pass needs. */
 export interface PassContext {
@@ -60,13 +66,18 @@ export class TreePass {
   readonly frames: Frame[] = [];
   readonly groups: LinkGroups = new Map();
   private readonly failedDirs: Buffer[] = [];
-  private readonly pending: Array<{ work: Promise<void>; log: DeferredLog }> = [];
+  private readonly pending = new Fifo<{ work: Promise<void>; log: DeferredLog }>();
   private incChain: Promise<void> = Promise.resolve();
   private longChain: Promise<void> = Promise.resolve();
   private readonly repoPrefix: Buffer;
+  private readonly window: number;
+  /** The last directory close queued, and the paths queued since: what the next close waits for. */
+  private barrier: Promise<unknown> = Promise.resolve();
+  private sinceBarrier: Array<Promise<void>> = [];
 
   constructor(readonly ctx: PassContext) {
     this.repoPrefix = Buffer.from(ctx.repo.endsWith("/") ? ctx.repo : ctx.repo + "/");
+    this.window = ctx.fast ? WINDOW_FAST : WINDOW_ASYNC;
   }
 
   /** Absolute mirror path of a relative path. */
@@ -103,6 +114,7 @@ export class TreePass {
       if (c >= 0) o = (await old.next()).value as MetaRecord | undefined;
     }
     await this.closeUntil(undefined);
+    await this.drain(0);
   }
 
   private async visit(item: WalkItem | undefined, old: MetaRecord | undefined): Promise<void> {
@@ -119,7 +131,8 @@ export class TreePass {
     if (dirLike || linked) await work; // frames are opened in order; the record still waits its turn
     else work.catch(() => undefined); // awaited in order by drain(); this only keeps it from being "unhandled"
     this.pending.push({ work, log });
-    if (this.pending.length >= MAX_IN_FLIGHT) await this.drain(MAX_IN_FLIGHT - 1);
+    this.sinceBarrier.push(work);
+    if (this.pending.length >= this.window) await this.drain(this.window - 1);
   }
 
   /** Waits for in-flight paths (oldest first) until at most `keep` remain, recording each in path order. */
@@ -138,8 +151,7 @@ export class TreePass {
 
   /** Waits for every in-flight path without recording (after a failure, before regress). */
   async settle(): Promise<void> {
-    await Promise.allSettled(this.pending.map((p) => p.work));
-    this.pending.length = 0;
+    await Promise.allSettled(this.pending.drainAll().map((p) => p.work));
   }
 
   private async process(item: WalkItem | undefined, old: MetaRecord | undefined, path: Buffer, log: PassLog, anc: Frame[]): Promise<void> {
@@ -199,12 +211,24 @@ export class TreePass {
       const top = this.frames[this.frames.length - 1];
       if (next && isUnder(next, top.path)) return;
       this.frames.pop();
-      await this.close(top);
+      await this.enqueueClose(top);
     }
   }
 
+  /**
+   * A directory is finished once everything in flight before it is (its contents): its close (attributes,
+   * removal, replacement) queues behind them instead of waiting here, so the walk goes on meanwhile.
+   */
+  private async enqueueClose(f: Frame): Promise<void> {
+    const work = Promise.all([this.barrier, ...this.sinceBarrier]).then(() => this.close(f));
+    work.catch(() => undefined); // awaited in order by drain()
+    this.barrier = work;
+    this.sinceBarrier = [];
+    this.pending.push({ work, log: new DeferredLog() });
+    if (this.pending.length >= this.window) await this.drain(this.window - 1);
+  }
+
   private async close(f: Frame): Promise<void> {
-    await this.drain(0);
     if (f.state === "deleted") return removeAt(f.mirror);
     if (f.state === "replaced") {
       await removeAt(f.mirror);
@@ -260,4 +284,37 @@ export class TreePass {
 export function isUnder(path: Buffer, dir: Buffer): boolean {
   if (dir.length === 0) return path.length > 0;
   return path.length > dir.length && path[dir.length] === 0x2f && path.subarray(0, dir.length).equals(dir);
+}
+
+/** A queue with O(1) shift (Array#shift moves every element: the window holds up to 1024). */
+class Fifo<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(x: T): void {
+    this.items.push(x);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const x = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+
+  /** Empties the queue, returning what it held (oldest first). */
+  drainAll(): T[] {
+    const out = this.items.slice(this.head) as T[];
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
 }

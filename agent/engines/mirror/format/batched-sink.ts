@@ -14,18 +14,36 @@ export const METADATA_GZIP_LEVEL = 1;
 export class BatchedSink {
   private parts: Buffer[] = [];
   private bytes = 0;
+  /** Latin-1 text queued after `parts` (one char per byte): one Buffer per batch instead of one per line. */
+  private text = "";
 
   constructor(private readonly sink: Writable) {}
 
   /** Queues `b`; resolves once the sink can take more (immediately unless a full batch met back-pressure). */
-  async write(b: Buffer): Promise<void> {
+  write(b: Buffer): Promise<void> | undefined {
+    this.takeText();
     this.parts.push(b);
     this.bytes += b.length;
-    if (this.bytes >= BATCH_BYTES) await this.flush();
+    return this.bytes >= BATCH_BYTES ? this.flush() : undefined;
+  }
+
+  /** Queues Latin-1 text (each char one byte); as `write`. */
+  writeText(t: string): Promise<void> | undefined {
+    this.text += t;
+    return this.bytes + this.text.length >= BATCH_BYTES ? this.flush() : undefined;
+  }
+
+  private takeText(): void {
+    if (!this.text) return;
+    const b = Buffer.from(this.text, "latin1");
+    this.text = "";
+    this.parts.push(b);
+    this.bytes += b.length;
   }
 
   /** Hands the queued bytes to the sink. */
   async flush(): Promise<void> {
+    this.takeText();
     if (this.bytes === 0) return;
     const chunk = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.bytes);
     this.parts = [];

@@ -92,7 +92,7 @@ function latin1Name(n: string | null | undefined): string {
 }
 
 /** serializeRecord as a Latin-1 string (one char per byte): one string build instead of dozens of Buffers. */
-function serializeRecordLatin1(r: MetaRecord): string {
+export function serializeRecordLatin1(r: MetaRecord): string {
   let s = "File " + (r.path.length === 0 ? "." : quotePath(r.path).toString("latin1")) + "\n  Type " + (r.type ?? "None") + "\n";
   if (r.type === null) return s;
   if (r.type === "reg") {

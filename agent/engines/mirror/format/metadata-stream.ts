@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { createGunzip, createGzip, type Gzip } from "node:zlib";
 import { once } from "node:events";
 import { BatchedSink, METADATA_GZIP_LEVEL } from "./batched-sink";
-import { applyFieldText, comparePaths, parseRecordNameText, serializeRecord, type MetaRecord } from "./metadata-record";
+import { applyFieldText, comparePaths, parseRecordNameText, serializeRecordLatin1, type MetaRecord } from "./metadata-record";
 
 /** Splits a byte stream into lines (without the `\n`); the last line may lack a newline. */
 export async function* splitLines(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<Buffer> {
@@ -124,7 +124,7 @@ export class MetadataWriter {
     this.last = rec.path;
     if (!this.out) this.open();
     this.count++;
-    await this.sink!.write(serializeRecord(rec));
+    await this.sink!.writeText(serializeRecordLatin1(rec));
   }
 
   /** Flushes and closes; writes the empty uncompressed file for "maybe" with no records. */

@@ -130,9 +130,13 @@ function sizeText(n: number | null): string {
 
 /** Bytes of one file_statistics line (path metadata-quoted, `.` for the root). */
 export function formatFileStatLine(l: FileStatLine): Buffer {
-  const name = l.path.length ? quotePath(l.path) : Buffer.from(".");
-  const tail = ` ${l.changed ? 1 : 0} ${sizeText(l.sourceSize)} ${sizeText(l.mirrorSize)} ${sizeText(l.incrementSize)}\n`;
-  return Buffer.concat([name, Buffer.from(tail)]);
+  return Buffer.from(formatFileStatLineLatin1(l), "latin1");
+}
+
+/** formatFileStatLine as Latin-1 text (one char per byte). */
+function formatFileStatLineLatin1(l: FileStatLine): string {
+  const name = l.path.length ? quotePath(l.path).toString("latin1") : ".";
+  return `${name} ${l.changed ? 1 : 0} ${sizeText(l.sourceSize)} ${sizeText(l.mirrorSize)} ${sizeText(l.incrementSize)}\n`;
 }
 
 /** Parses one file_statistics line, splitting from the right (names may hold spaces); null for headers. */
@@ -174,11 +178,11 @@ export class FileStatisticsWriter {
       this.gz.pipe(this.out);
     }
     this.sink = new BatchedSink(this.gz ?? this.out);
-    void this.sink.write(Buffer.from(FILE_STATS_HEADER));
+    void this.sink.writeText(FILE_STATS_HEADER);
   }
 
   async write(l: FileStatLine): Promise<void> {
-    await this.sink.write(formatFileStatLine(l));
+    await this.sink.writeText(formatFileStatLineLatin1(l));
   }
 
   async close(): Promise<void> {
