@@ -4,7 +4,7 @@
 // a repository of the same folder shape as the peer. Prints one Markdown table. Usage: bench/README.md.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChangeSetEntry } from "@/lib/schemas/change-set";
@@ -125,7 +125,8 @@ async function peerRepository(o: Options, s: ReturnType<typeof shape>): Promise<
   rmSync(o.work, { recursive: true, force: true });
   mkdirSync(path.join(src, "d000"), { recursive: true });
   for (let i = 0; i < s.dirSize; i++) writeFileSync(path.join(src, "d000", fileName(i)), `${i}\n`);
-  const agent = await buildAgent();
+  // A build of its own: another run (or `npm start`) may rebuild the shared dist/agent meanwhile.
+  const agent = await buildAgent(path.join(ROOT, "dist", `bench-catalogue-agent-${process.pid}`));
   const big = Math.round(s.dirSize * 0.05);
   for (let k = 0; k <= o.increments; k++) {
     if (k > 0) {
@@ -140,6 +141,7 @@ async function peerRepository(o: Options, s: ReturnType<typeof shape>): Promise<
     command(process.execPath, [agent, "backup", "--current-time", String(T0 + k * HOUR), src, repo]);
     if (k % 10 === 0) console.error(`  peer repository: session ${k}/${o.increments}`);
   }
+  rmSync(path.dirname(agent), { recursive: true, force: true });
   return repo;
 }
 
@@ -147,6 +149,25 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   const s = shape(o.scale);
   console.error(`Catalogue bench: scale ${o.scale}: ${s.initial} initial entries (${s.dirs} folders of ${s.dirSize}), ${o.increments} increments of ${s.changes} changes`);
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+  const loadBefore = load();
+  // The peer first: it only needs files, and a failure there should not cost the catalogue's run.
+  let peerList = "no peer run (--no-peer)", peerHistory = peerList;
+  if (o.peer) {
+    const pr = await peerRepository(o, s);
+    const mid = String(T0 + Math.floor(o.increments / 2) * HOUR);
+    const l = command("rdiff-backup", ["list", "files", "--at", mid, path.join(pr, "d000")]);
+    const l0 = command("rdiff-backup", ["list", "files", "--at", String(T0), path.join(pr, "d000")]);
+    const h = command("rdiff-backup", ["list", "increments", path.join(pr, HOT)]);
+    const listed = l.stdout.split("\n").filter(Boolean).length - 1;
+    if (listed !== s.dirSize) throw new Error(`rdiff-backup listed ${listed} entries, expected ${s.dirSize}`);
+    const incs = /Found (\d+) increments/.exec(h.stdout)?.[1];
+    if (Number(incs) !== o.increments) throw new Error(`rdiff-backup found ${incs} increments of ${HOT}, expected ${o.increments}`);
+    peerList = `rdiff-backup list files --at: ${l.ms.toFixed(0)} ms (middle), ${l0.ms.toFixed(0)} ms (oldest), whole folder`;
+    peerHistory = `rdiff-backup list increments FILE: ${h.ms.toFixed(0)} ms`;
+    console.error(`  peer: ${peerList}; ${peerHistory}`);
+    if (!o.keep) rmSync(o.work, { recursive: true, force: true });
+  }
   const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
   const tdb = await createConsoleTestDatabase();
   const rows: Array<Array<string | number>> = [];
@@ -192,21 +213,6 @@ async function main() {
     const common = await sample(o.samples >> 1, () => cat.searchVersions(caller, { repoId: repo.id, q: "invoice" }));
     const glob = await sample(o.samples >> 1, () => cat.searchVersions(caller, { repoId: repo.id, q: "*.pdf" }));
 
-    let peerList = "no peer run (--no-peer)", peerHistory = peerList;
-    if (o.peer) {
-      const pr = await peerRepository(o, s);
-      const mid = String(T0 + Math.floor(o.increments / 2) * HOUR);
-      const l = command("rdiff-backup", ["list", "files", "--at", mid, path.join(pr, "d000")]);
-      const l0 = command("rdiff-backup", ["list", "files", "--at", String(T0), path.join(pr, "d000")]);
-      const h = command("rdiff-backup", ["list", "increments", path.join(pr, HOT)]);
-      const listed = l.stdout.split("\n").filter(Boolean).length - 1;
-      if (listed !== s.dirSize) throw new Error(`rdiff-backup listed ${listed} entries, expected ${s.dirSize}`);
-      const incs = /Found (\d+) increments/.exec(h.stdout)?.[1];
-      if (Number(incs) !== o.increments) throw new Error(`rdiff-backup found ${incs} increments of ${HOT}, expected ${o.increments}`);
-      peerList = `rdiff-backup list files --at: ${l.ms.toFixed(0)} ms (middle), ${l0.ms.toFixed(0)} ms (oldest), whole folder`;
-      peerHistory = `rdiff-backup list increments FILE: ${h.ms.toFixed(0)} ms`;
-      if (!o.keep) rmSync(o.work, { recursive: true, force: true });
-    }
     const rate = (s.initial / initialMs) * 1000;
     const ms = (x: number) => `${x.toFixed(1)} ms`;
     rows.push(
@@ -225,6 +231,7 @@ async function main() {
     else await tdb.drop();
   }
   console.log(table(["measure", "target", "Strata", "peer on the same shape"], rows));
+  console.log(`\nLoad average (1, 5, 15 min) at start: ${loadBefore}; at the end: ${load()} (${cpus().length} CPUs).`);
 }
 
 main().then(
