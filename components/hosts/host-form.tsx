@@ -1,7 +1,7 @@
 "use client";
 // Host settings form (create and edit) with field errors next to the fields: how the agent reaches the host
 // (over SSH, or its own machine read directly), address, SSH port and user, agent.
-import { useActionState, useState } from "react";
+import { useActionState, useState, startTransition, type FormEvent } from "react";
 import type { ActionState } from "@/lib/actions/define-action";
 import { Button, Field, FormMessage, Input, Select } from "@/components/ui";
 
@@ -23,8 +23,14 @@ export function HostForm({ action, agents, values, submit }: { action: Action; a
   const [transport, setTransport] = useState<HostTransport>(values.transport);
   const fe = state?.fieldErrors ?? {};
   const local = transport === "local";
+  // Submitting without React's automatic form reset keeps what the user typed when the server reports errors.
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    startTransition(() => formAction(data));
+  };
   return (
-    <form action={formAction} className="max-w-lg space-y-4" data-testid="host-form">
+    <form onSubmit={onSubmit} className="max-w-lg space-y-4" data-testid="host-form">
       {values.id && <input type="hidden" name="id" value={values.id} />}
       <FormMessage state={state} />
       <Field label="Name" name="name" errors={fe.name}>
