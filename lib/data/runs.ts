@@ -167,9 +167,9 @@ function runView(r: RunRow) {
 /** A run as pages and the API show it (without its log). */
 export type RunView = ReturnType<typeof runView>;
 
-/** The `where` that limits runs to those of hosts the caller may see (admins also see runs without a job). */
+/** The `where` that limits runs to those of hosts the caller may see (admins also see runs without a job); runs without a job (restores) by their repository's host. */
 function visibleRuns(caller: Caller): Prisma.RunWhereInput {
-  return caller.role === "admin" ? {} : { job: { host: visibleHosts(caller) } };
+  return caller.role === "admin" ? {} : { OR: [{ job: { host: visibleHosts(caller) } }, { jobId: null, repository: { host: visibleHosts(caller) } }] };
 }
 
 async function visibleJob(caller: Caller, jobId: string) {
