@@ -2,7 +2,7 @@
 // blocks (~1 MiB; gzip members, zstd frames, xz streams, bzip2 streams — each concatenation is a valid
 // file for the standard tools), compresses them in parallel and records where each block starts.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { Worker } from "node:worker_threads";
 import os from "node:os";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
@@ -27,7 +27,7 @@ export interface CompressResult {
   bytesOut: number;
   /** One entry per block, in order (empty for "none": offsets are direct). */
   blocks: BlockEntry[];
-  /** Digests of the written (compressed) bytes, computed while writing. */
+  /** Digests of the written (compressed) bytes, computed while writing (on a worker thread); set once finished. */
   md5: string;
   sha256: string;
 }
@@ -83,6 +83,45 @@ export function decompressorArgv(c: Compression): string[] | undefined {
   return c === "none" || c === "gzip" ? undefined : TOOL[c].d;
 }
 
+const HASH_WORKER = `
+const { parentPort } = require("node:worker_threads");
+const { createHash } = require("node:crypto");
+const md5 = createHash("md5"), sha256 = createHash("sha256");
+parentPort.on("message", (m) => {
+  if (m === "end") parentPort.postMessage({ md5: md5.digest("hex"), sha256: sha256.digest("hex") });
+  else for (const b of m) { md5.update(b); sha256.update(b); }
+});`;
+
+/** md5 + SHA-256 of the written bytes, computed on a worker thread (another core) while the pipeline runs. */
+class OutputHashes {
+  private readonly worker = new Worker(HASH_WORKER, { eval: true });
+  private failed?: Error;
+  constructor() {
+    this.worker.on("error", (e) => (this.failed = e));
+    this.worker.unref();
+  }
+  update(pieces: Buffer[]): void {
+    this.worker.postMessage(pieces);
+  }
+  async digest(): Promise<{ md5: string; sha256: string }> {
+    if (this.failed) throw this.failed;
+    this.worker.ref();
+    const done = new Promise<{ md5: string; sha256: string }>((resolve, reject) => {
+      this.worker.once("message", resolve);
+      this.worker.once("error", reject);
+    });
+    this.worker.postMessage("end");
+    try {
+      return await done;
+    } finally {
+      void this.worker.terminate();
+    }
+  }
+  close(): void {
+    void this.worker.terminate();
+  }
+}
+
 /**
  * A Writable that compresses everything written to it block by block into `out` (an open file),
  * keeping up to `concurrency` blocks in flight and writing them in order.
@@ -93,8 +132,8 @@ export class BlockCompressor extends Writable {
   private queue: Promise<{ frame: Buffer[]; len: number }>[] = [];
   private uOffset = 0;
   private cOffset = 0;
-  private readonly md5 = createHash("md5");
-  private readonly sha256 = createHash("sha256");
+  private readonly hashes = new OutputHashes();
+  private digests?: { md5: string; sha256: string };
   /** zstd: persistent compressors (one per core) fed block by block. */
   private readonly pool?: ZstdPool;
   readonly blocks: BlockEntry[] = [];
@@ -114,8 +153,8 @@ export class BlockCompressor extends Writable {
       bytesIn: this.uOffset,
       bytesOut: this.cOffset,
       blocks: this.compression === "none" ? [] : this.blocks,
-      md5: this.md5.copy().digest("hex"),
-      sha256: this.sha256.copy().digest("hex"),
+      md5: this.digests?.md5 ?? "",
+      sha256: this.digests?.sha256 ?? "",
     };
   }
 
@@ -139,11 +178,8 @@ export class BlockCompressor extends Writable {
     const { frame, len } = await this.queue.shift()!;
     this.blocks.push({ u: this.uOffset, c: this.cOffset });
     let size = 0;
-    for (const b of frame) {
-      this.md5.update(b);
-      this.sha256.update(b);
-      size += b.length;
-    }
+    for (const b of frame) size += b.length;
+    this.hashes.update(frame);
     let pieces = frame.filter((b) => b.length > 0);
     while (pieces.length) {
       const { bytesWritten } = await this.out.writev(pieces);
@@ -179,6 +215,7 @@ export class BlockCompressor extends Writable {
     const drain = async () => {
       try {
         while (this.queue.length > 0) await this.flushHead();
+        this.digests = await this.hashes.digest();
       } finally {
         await this.pool?.close();
       }
@@ -187,6 +224,7 @@ export class BlockCompressor extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.hashes.close();
     if (!this.pool) return cb(err);
     void this.pool.close().then(() => cb(err), () => cb(err));
   }
