@@ -2,7 +2,7 @@
 // the data plane accepts requests signed with the secret the console handed out (not before enrolment).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ beforeAll(async () => {
     let text = "";
     req.on("data", (c) => (text += c));
     req.on("end", () => {
-      bodies.push({ path: req.url ?? "", body: JSON.parse(text) });
+      bodies.push({ path: req.url ?? "", body: text ? JSON.parse(text) : {} }); // GET polls of the control loop have no body
       res.writeHead(200, { "content-type": "application/json" });
       if (req.url?.endsWith("/enrol")) res.end(JSON.stringify({ v: 1, agentId: "a1", token: "agent_token_123", secret: SECRET }));
       else res.end(JSON.stringify({ v: 1, serverTime: new Date().toISOString() }));
@@ -50,6 +50,12 @@ describe("agent daemon with its data plane", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(bodies[0]).toMatchObject({ path: "/api/agent/v1/enrol", body: { url } });
     expect(bodies.filter((b) => b.path.endsWith("/heartbeat")).every((b) => b.body.url === url)).toBe(true);
+    // The agent's SSH key is made at enrolment; its public half goes with the enrolment and every heartbeat.
+    const publicKey = readFileSync(path.join(dir, "state", "ssh_ed25519.pub"), "utf8").trim();
+    expect(publicKey).toMatch(/^ssh-ed25519 AAAA/);
+    expect(statSync(path.join(dir, "state", "ssh_ed25519")).mode & 0o777).toBe(0o600);
+    expect(bodies[0].body.sshPublicKey).toBe(publicKey);
+    expect(bodies.filter((b) => b.path.endsWith("/heartbeat")).every((b) => b.body.sshPublicKey === publicKey)).toBe(true);
     expect((await signedGet(url, SECRET, "/v1/health")).status).toBe(200);
     expect((await signedGet(url, "another", "/v1/health")).status).toBe(401);
     ac.abort();
