@@ -24,6 +24,8 @@ const schema = z.object({
       }
     }, "an IANA time zone such as Europe/Paris")
     .optional(),
+  /** Backup and restore runs at once; more wait queued. */
+  STRATA_AGENT_MAX_RUNS: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1).max(64).default(4),
   STRATA_AGENT_HEARTBEAT_SECONDS: z.coerce.number({ message: "must be a number" }).min(1).max(3600).default(15),
 });
 export type AgentEnv = z.infer<typeof schema>;

@@ -34,8 +34,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start() {
+async function start(over: { maxConcurrentRuns?: number } = {}) {
   loop = await startControlLoop({
+    ...over,
     client: new ConsoleClient(con.url), token: con.token, stateDir: path.join(dir, "state"), repositoryRoots: [path.join(dir, "repos")],
     timeZone: "UTC", signal: ac.signal, log: (event, fields) => void events.push({ event, fields }), now: () => clock,
     tickMs: 20, commandPollMs: 50, sendIntervalMs: 50, sendBackoffMs: 20, sendMaxBackoffMs: 200,
@@ -133,6 +134,31 @@ describe("control loop against a console speaking the contract", () => {
     await con.until(() => finals().some((r) => r.report.trigger === "missed" && r.report.status === "success"), 20_000, "the rerun");
     expect(l.spool.list().filter((r) => !r.done)).toEqual([]);
     expect(rdiffBackup(["verify", path.join(dir, "repos/web1/files")]).status).toBe(0);
+  });
+});
+
+describe("run slots", () => {
+  it("runs at most maxConcurrentRuns at once: the next waits queued, and a cancel while it waits never starts it", async () => {
+    const slow = mirrorJob(host, { name: "slow", sources: [path.join(dir, "src")], preCommand: "sleep 1" });
+    const next = mirrorJob(host, { name: "next", sources: [path.join(dir, "src")] });
+    const dropped = mirrorJob(host, { name: "dropped", sources: [path.join(dir, "src")] });
+    con.setJobs({ hosts: [host], jobs: [slow, next, dropped] }, "e1");
+    await start({ maxConcurrentRuns: 1 });
+    const [a, b, c] = ["a", "b", "c"].map((x) => `${x.repeat(8)}-${x.repeat(4)}-4${x.repeat(3)}-8${x.repeat(3)}-${x.repeat(12)}`);
+    con.commands = [
+      { kind: "run", runId: a, jobId: slow.definition.id },
+      { kind: "run", runId: b, jobId: next.definition.id },
+      { kind: "run", runId: c, jobId: dropped.definition.id },
+    ];
+    await con.until(() => con.runs.get(a)?.report.status === "running" && con.runs.get(c)?.report.status === "queued", 10_000, "one running, the others queued");
+    expect(con.runs.get(b)!.report.status).toBe("queued");
+    await con.until(() => con.runs.get(b)?.log[0] === "Waiting for a free run slot (1 runs at once)", 5000, "the waiting line");
+    con.cancelRequested.add(c);
+    await con.until(() => con.runs.get(c)?.report.status === "cancelled", 10_000, "the waiting run cancelled");
+    expect(con.runs.get(c)!.report.reason).toBe("Cancelled before it started");
+    await con.until(() => con.runs.get(b)?.report.status === "success", 20_000, "the queued run to get its turn");
+    expect(con.runs.get(a)!.report.status).toBe("success");
+    expect(Date.parse(con.runs.get(b)!.report.startedAt!)).toBeGreaterThanOrEqual(Date.parse(con.runs.get(a)!.report.finishedAt!));
   });
 });
 

@@ -20,6 +20,8 @@ export interface ControlLoopOptions {
   token: string;
   stateDir: string;
   repositoryRoots: string[];
+  /** Runs at once (default 4). */
+  maxConcurrentRuns?: number;
   /** IANA zone the schedules are read in (default: the process's zone). */
   timeZone?: string;
   signal: AbortSignal;
@@ -73,7 +75,7 @@ async function startLocked(o: ControlLoopOptions, lock: PidLock): Promise<Contro
   await spool.load(o.log);
   const scheduler = new Scheduler(o.timeZone);
   const checkHostKey = hostKeyChecker(o.client, o.token, o.log);
-  const runs = new RunManager({ spool, store, stateDir: o.stateDir, repositoryRoots: o.repositoryRoots, timeZone: o.timeZone, checkHostKey, log: o.log, now: o.now });
+  const runs = new RunManager({ spool, store, stateDir: o.stateDir, repositoryRoots: o.repositoryRoots, timeZone: o.timeZone, checkHostKey, log: o.log, now: o.now, maxConcurrentRuns: o.maxConcurrentRuns });
   const sender = new ReportSender({
     spool, client: o.client, token: o.token, intervalMs: o.sendIntervalMs, backoffMs: o.sendBackoffMs, maxBackoffMs: o.sendMaxBackoffMs, log: o.log,
     onCancel: (runId) => runs.cancel(runId),

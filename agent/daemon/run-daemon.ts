@@ -22,6 +22,8 @@ export interface DaemonOptions {
   repositoryRoots?: string[];
   /** Time zone of the schedules (IANA name; default the process's). */
   timeZone?: string;
+  /** Runs at once (default 4). */
+  maxConcurrentRuns?: number;
   /** Overrides of the control loop's clock and cadences (tests). */
   control?: Pick<ControlLoopOptions, "now" | "tickMs" | "commandPollMs" | "sendIntervalMs" | "sendBackoffMs" | "sendMaxBackoffMs">;
   signal: AbortSignal;
@@ -65,7 +67,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     // A fatal heartbeat refusal (token revoked) stops the control loop too, after it aborted its runs.
     const stop = new AbortController();
     const signal = AbortSignal.any([o.signal, stop.signal]);
-    const control = runControlLoop({ client, token: state.token, stateDir: o.stateDir, repositoryRoots: roots, timeZone: o.timeZone, signal, log: o.log, ...o.control });
+    const control = runControlLoop({ client, token: state.token, stateDir: o.stateDir, repositoryRoots: roots, timeZone: o.timeZone, maxConcurrentRuns: o.maxConcurrentRuns, signal, log: o.log, ...o.control });
     try {
       await heartbeatLoop(client, o, state, plane?.url);
     } finally {

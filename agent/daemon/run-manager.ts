@@ -1,13 +1,14 @@
-// Starts runs and keeps one run per job at a time: a trigger while the job runs becomes a run reported
-// "skipped" with its reason. Cancels runs through their AbortController, and at start turns the runs a
+// Starts runs, at most `maxConcurrentRuns` at once (the others wait "queued"), and keeps one run per job at a
+// time: a trigger while the job runs (or waits) becomes a run reported "skipped" with its reason. Cancels runs through their AbortController, and at start turns the runs a
 // stopped agent left unfinished into failed reports (their jobs run again).
 import { randomUUID } from "node:crypto";
 import type { AgentJob, HostConnection, RestoreParams, RunReport } from "@/lib/schemas/agent-protocol";
 import { runBackupTask } from "../tasks/run-backup";
 import { runRestoreTask } from "../tasks/run-restore";
-import type { RunOutcome } from "../tasks/types";
+import type { RunOutcome, RunRecorder } from "../tasks/types";
 import type { JobStore } from "./job-store";
 import type { RunSpool } from "./run-spool";
+import { RunSlots } from "./run-slots";
 
 export interface RunManagerOptions {
   spool: RunSpool;
@@ -18,6 +19,8 @@ export interface RunManagerOptions {
   checkHostKey?(host: HostConnection, fingerprint: string): Promise<boolean>;
   log: (event: string, fields?: Record<string, unknown>) => void;
   now?: () => Date;
+  /** Runs at once (default 4); more wait "queued" for a free slot. */
+  maxConcurrentRuns?: number;
 }
 
 interface Active {
@@ -33,8 +36,11 @@ export const INTERRUPTED = "agent stopped during the run";
 /** Runs of this agent in progress. */
 export class RunManager {
   private active = new Map<string, Active>();
+  private slots: RunSlots;
 
-  constructor(private o: RunManagerOptions) {}
+  constructor(private o: RunManagerOptions) {
+    this.slots = new RunSlots(o.maxConcurrentRuns ?? 4);
+  }
 
   /** The run in progress for a job, if any. */
   runningFor(jobId: string): string | undefined {
@@ -77,7 +83,7 @@ export class RunManager {
       runId, job, host, trigger, recorder, signal: controller.signal, repositoryRoots: this.o.repositoryRoots,
       stateDir: this.o.stateDir, timeZone: this.o.timeZone, checkHostKey: this.o.checkHostKey, now: this.o.now,
     };
-    this.start({ runId, jobId: def.id, controller, done: Promise.resolve(null as never) }, () => runBackupTask(task));
+    this.start({ runId, jobId: def.id, controller, done: Promise.resolve(null as never) }, recorder, () => runBackupTask(task));
     this.o.log("run.started", { runId, job: def.name, trigger });
     return { runId, status: "started" };
   }
@@ -87,15 +93,29 @@ export class RunManager {
     const queuedAt = this.now().toISOString();
     await this.o.spool.create(runId, { v: 1, jobId: null, type: "restore", trigger: "manual", status: "queued", queuedAt, format: params.format });
     const controller = new AbortController();
+    const recorder = this.o.spool.recorder(runId);
     const task = {
-      runId, params, host: this.o.store.host(params.hostId), repositoryRoots: this.o.repositoryRoots, recorder: this.o.spool.recorder(runId),
+      runId, params, host: this.o.store.host(params.hostId), repositoryRoots: this.o.repositoryRoots, recorder,
       signal: controller.signal, stateDir: this.o.stateDir, checkHostKey: this.o.checkHostKey,
     };
-    this.start({ runId, jobId: null, controller, done: Promise.resolve(null as never) }, () => runRestoreTask(task));
+    this.start({ runId, jobId: null, controller, done: Promise.resolve(null as never) }, recorder, () => runRestoreTask(task));
   }
 
-  private start(a: Active, fn: () => Promise<RunOutcome>): void {
-    a.done = fn().finally(() => {
+  /** Runs `fn` once a run slot is free (cancelled while waiting: reported cancelled, never started). */
+  private start(a: Active, recorder: RunRecorder, fn: () => Promise<RunOutcome>): void {
+    a.done = (async () => {
+      if (!this.slots.free) recorder.log(`Waiting for a free run slot (${this.slots.max} runs at once)`);
+      if (!(await this.slots.take(a.controller.signal))) {
+        const outcome: RunOutcome = { status: "cancelled", reason: "Cancelled before it started" };
+        await recorder.finish(outcome);
+        return outcome;
+      }
+      try {
+        return await fn();
+      } finally {
+        this.slots.release();
+      }
+    })().finally(() => {
       this.active.delete(a.runId);
     });
     a.done.then((o) => this.o.log("run.finished", { runId: a.runId, status: o.status, reason: o.reason }));

@@ -20,7 +20,8 @@ export const runCommand: CliCommand = {
     "  The data plane (signed reads for the console) listens on STRATA_AGENT_LISTEN (default 127.0.0.1:0)",
     "  and serves repositories under STRATA_AGENT_REPOSITORIES (\":\"-separated, default ./data/repositories).",
     "  Job repositories are written under the first of them. Schedules follow STRATA_AGENT_TIME_ZONE (default: the",
-    "  machine's zone). SIGTERM/SIGINT abort running backups cleanly (reported cancelled) and stop the agent.",
+    "  machine's zone); at most STRATA_AGENT_MAX_RUNS runs (default 4) go at once, the others wait queued.",
+    "  SIGTERM/SIGINT abort running backups cleanly (reported cancelled) and stop the agent.",
   ].join("\n"),
   async run(args) {
     let values;
@@ -45,6 +46,7 @@ export const runCommand: CliCommand = {
       heartbeatSeconds: env.STRATA_AGENT_HEARTBEAT_SECONDS,
       repositoryRoots: env.STRATA_AGENT_REPOSITORIES.split(":").filter(Boolean),
       timeZone: env.STRATA_AGENT_TIME_ZONE,
+      maxConcurrentRuns: env.STRATA_AGENT_MAX_RUNS,
       dataPlane: {
         listen: env.STRATA_AGENT_LISTEN,
         roots: env.STRATA_AGENT_REPOSITORIES.split(":").filter(Boolean),
