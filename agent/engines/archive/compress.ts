@@ -88,26 +88,50 @@ const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
 const md5 = createHash("md5"), sha256 = createHash("sha256");
 parentPort.on("message", (m) => {
-  if (m === "end") parentPort.postMessage({ md5: md5.digest("hex"), sha256: sha256.digest("hex") });
-  else for (const b of m) { md5.update(b); sha256.update(b); }
+  if (m === "end") return parentPort.postMessage({ md5: md5.digest("hex"), sha256: sha256.digest("hex") });
+  let n = 0;
+  for (const b of m) { md5.update(b); sha256.update(b); n += b.length; }
+  parentPort.postMessage({ ack: n });
 });`;
+
+/** Bytes handed to the hash worker and not hashed yet, above which the writer waits (bounds memory). */
+const HASH_BACKLOG = 16 << 20;
 
 /** md5 + SHA-256 of the written bytes, computed on a worker thread (another core) while the pipeline runs. */
 class OutputHashes {
   private readonly worker = new Worker(HASH_WORKER, { eval: true });
   private failed?: Error;
+  private backlog = 0;
+  private waiters: (() => void)[] = [];
+  private result?: (d: { md5: string; sha256: string }) => void;
+
   constructor() {
-    this.worker.on("error", (e) => (this.failed = e));
+    this.worker.on("error", (e) => {
+      this.failed = e;
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.worker.on("message", (m: { ack?: number; md5?: string; sha256?: string }) => {
+      if (m.ack !== undefined) {
+        this.backlog -= m.ack;
+        if (this.backlog <= HASH_BACKLOG) for (const w of this.waiters.splice(0)) w();
+      } else this.result?.({ md5: m.md5!, sha256: m.sha256! });
+    });
     this.worker.unref();
   }
-  update(pieces: Buffer[]): void {
+
+  /** Queues pieces for hashing; resolves when the backlog is small enough to go on. */
+  async update(pieces: Buffer[]): Promise<void> {
+    if (this.failed) throw this.failed;
+    for (const b of pieces) this.backlog += b.length;
     this.worker.postMessage(pieces);
+    if (this.backlog > HASH_BACKLOG) await new Promise<void>((r) => this.waiters.push(r));
   }
+
   async digest(): Promise<{ md5: string; sha256: string }> {
     if (this.failed) throw this.failed;
     this.worker.ref();
     const done = new Promise<{ md5: string; sha256: string }>((resolve, reject) => {
-      this.worker.once("message", resolve);
+      this.result = resolve;
       this.worker.once("error", reject);
     });
     this.worker.postMessage("end");
@@ -117,6 +141,7 @@ class OutputHashes {
       void this.worker.terminate();
     }
   }
+
   close(): void {
     void this.worker.terminate();
   }
@@ -179,7 +204,7 @@ export class BlockCompressor extends Writable {
     this.blocks.push({ u: this.uOffset, c: this.cOffset });
     let size = 0;
     for (const b of frame) size += b.length;
-    this.hashes.update(frame);
+    const hashed = this.hashes.update(frame);
     let pieces = frame.filter((b) => b.length > 0);
     while (pieces.length) {
       const { bytesWritten } = await this.out.writev(pieces);
@@ -189,6 +214,7 @@ export class BlockCompressor extends Writable {
     }
     this.uOffset += len;
     this.cOffset += size;
+    await hashed;
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
