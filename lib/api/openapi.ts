@@ -476,5 +476,49 @@ export const openApiDocument = {
         },
       },
     },
+    "/repositories/{id}/restore": {
+      post: {
+        summary: "Restore a path as it was back to a host (admin; operator on assigned hosts): a queued restore run its agent picks up",
+        description:
+          "Every field is optional. `host` (name or id) defaults to the repository's own host and must be a host of the repository's agent the caller may manage; `path` is inside the repository (default everything); `at` any time spec, resolved to an increment (default the latest); `target` an absolute path (default the original path when the repository's mirror job tells it); `overwrite` replaces existing files (default false: the run fails instead). Archive repositories are refused by the agent for now (the run fails saying so).",
+        parameters: [repoId],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: { host: { type: "string" }, path: { type: "string" }, at: { type: "string" }, target: { type: "string" }, overwrite: { type: "boolean", default: false } },
+              },
+            },
+          },
+        },
+        responses: {
+          "202": {
+            description: "Queued; follow the run at `url` (or GET /runs/{runId} and /runs/{runId}/events)",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    runId: { type: "string", format: "uuid" },
+                    url: { type: "string" },
+                    status: { type: "string" },
+                    increment: { type: "object", properties: { time: { type: "string", format: "date-time" }, kind: { type: "string" } } },
+                    host: { type: "object", properties: { id: { type: "string" }, name: { type: "string" } } },
+                    path: { type: "string" },
+                    target: { type: "string" },
+                    overwrite: { type: "boolean" },
+                  },
+                },
+              },
+            },
+          },
+          "400": { description: "A bad value; `error.fieldErrors` names each field", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": err,
+          ...errors,
+        },
+      },
+    },
   },
 } as const;

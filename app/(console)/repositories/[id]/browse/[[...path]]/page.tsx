@@ -9,6 +9,7 @@ import { Timeline } from "@/components/browse/timeline";
 import { EntryTable, type Sort } from "@/components/browse/entry-table";
 import { ViewToolbar } from "@/components/browse/view-toolbar";
 import { Notice } from "@/components/browse/notice";
+import { RestoreLink } from "@/components/restore/restore-link";
 import { atParam, browseHref, pathFromSegments } from "@/components/browse/urls";
 import { orMessage, param, repositoryOr404 } from "../../repository";
 
@@ -52,6 +53,7 @@ export default async function BrowsePage({ params, searchParams }: { params: Pro
         />
         <div className="flex flex-wrap items-center justify-between gap-3">
           <Breadcrumbs repoId={id} path={path} query={{ ...query, filter: undefined }} />
+          <RestoreLink caller={caller} repoId={id} path={path} at={resolved ? atParam(resolved) : undefined} />
           {listing.data && (
             <p className="text-xs text-slate-500" data-testid="resolved-increment">
               As of the increment of <span className="font-medium text-slate-700">{formatDate(listing.data.at.increment.time)}</span> ({listing.data.at.increment.kind})

@@ -7,6 +7,7 @@ import { Card, formatDate } from "@/components/ui";
 import { RepoHeader } from "@/components/browse/repo-header";
 import { Breadcrumbs } from "@/components/browse/breadcrumbs";
 import { Notice } from "@/components/browse/notice";
+import { RestoreLink } from "@/components/restore/restore-link";
 import { VersionTable } from "@/components/browse/version-table";
 import { FilePreview } from "@/components/browse/file-preview";
 import { DiffView } from "@/components/browse/diff-view";
@@ -57,6 +58,7 @@ export default async function FilePage({ params, searchParams }: { params: Promi
       <div className="space-y-5">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <Breadcrumbs repoId={id} path={path} query={crumbQuery} fileLast />
+          <RestoreLink caller={caller} repoId={id} path={path} at={crumbQuery.at} />
           <Link href={browseHref(id, parent, crumbQuery)} className="text-sm text-brand-600 hover:underline">
             ← Folder at this time
           </Link>
