@@ -101,7 +101,7 @@ export class RunSpool {
   /** Appends lines to the run's log file (the caller bounds them). */
   async appendLog(runId: string, lines: string[], dropped = 0): Promise<void> {
     if (lines.length === 0 && dropped === 0) return;
-    await appendFile(path.join(this.runDir(runId), "log.txt"), lines.map((l) => l + "\n").join(""));
+    await appendFile(path.join(this.runDir(runId), "log.txt"), lines.map((l) => l + "\n").join(""), { mode: 0o600 });
     await this.update(runId, (r) => {
       r.logLines += lines.length;
       r.droppedLogLines += dropped;
