@@ -215,7 +215,7 @@ export class SftpClient {
         }
       }
     } finally {
-      await this.closeHandle(handle).catch(() => undefined);
+      void this.closeHandle(handle).catch(() => undefined); // requests are served in order: no need to wait
     }
     return out;
   }

@@ -8,6 +8,9 @@ import { AgentError } from "@/agent/errors";
 import { childPath, type Source, type SourceEntry, type SourceEntryType } from "../types";
 import { SftpClient, SftpError, show, type SftpAttrs } from "./sftp-client";
 
+/** Listings of subdirectories fetched ahead of the walk (latency, not bandwidth, bounds a listing). */
+const PREFETCH = 32;
+
 /** Bytes per READ request, and requests in flight per open file. */
 const READ_CHUNK = 64 * 1024;
 const READS_IN_FLIGHT = 8;
@@ -65,7 +68,31 @@ class SftpSource implements Source {
     return e;
   }
 
+  /** Listings started ahead of the walk, by walk-order key (see walkKey). */
+  private prefetched = new Map<string, Promise<SourceEntry[]>>();
+
+  /**
+   * Lists `dir`, then starts listing its subdirectories in the background: the walk (depth first, sorted)
+   * asks for them next. Listings the walk has passed without asking (excluded directories) are dropped.
+   */
   async list(dir: Buffer): Promise<SourceEntry[]> {
+    const key = walkKey(dir);
+    for (const k of this.prefetched.keys()) if (k < key) this.prefetched.delete(k);
+    const ahead = this.prefetched.get(key);
+    this.prefetched.delete(key);
+    const out = await (ahead ?? this.listNow(dir));
+    for (const e of out) {
+      if (this.prefetched.size >= PREFETCH) break;
+      if (e.type !== "dir") continue;
+      const child = childPath(dir, e.name);
+      const p = this.listNow(child);
+      p.catch(() => undefined); // the walk sees the error when it asks
+      this.prefetched.set(walkKey(child), p);
+    }
+    return out;
+  }
+
+  private async listNow(dir: Buffer): Promise<SourceEntry[]> {
     const names = await this.sftp.readdir(this.abs(dir));
     const out: SourceEntry[] = [];
     const linked: Array<[Buffer, SourceEntry]> = [];
@@ -98,6 +125,13 @@ class SftpSource implements Source {
     this.sftp.close();
     this.client.end();
   }
+}
+
+/** A path's position in walk order (depth first, names bytewise) as a string that sorts the same way. */
+function walkKey(path: Buffer): string {
+  const b = Buffer.from(path);
+  for (let i = 0; i < b.length; i++) if (b[i] === 0x2f) b[i] = 0; // "/" sorts before every name byte
+  return b.toString("latin1");
 }
 
 /** A file's bytes through pipelined READ requests, emitted in offset order (short reads are re-requested). */
