@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
-import { sshTestHost } from "@/agent/sources/ssh/test-host";
+import { startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
+import { CLOSED_PORT, sshTestHost } from "@/agent/sources/ssh/test-host";
 import { BODY_HASH_PARAM, bodyHash, signRequest } from "@/lib/agent-client/sign";
 import { EXPIRES_HEADER, SIGNATURE_HEADER } from "@/lib/schemas/data-plane";
 import type { HostConnection } from "@/lib/schemas/agent-protocol";
@@ -75,7 +75,7 @@ describe("POST /v1/test-connection", () => {
   });
 
   it("fails the connect step on a closed port, and the list step on a missing path", async () => {
-    const closed = await client.testConnection(agent, { v: 1, host: { ...host, port: await freePort() } });
+    const closed = await client.testConnection(agent, { v: 1, host: { ...host, port: CLOSED_PORT } });
     expect(closed).toMatchObject({ ok: false, fingerprint: null, steps: [{ step: "connect", ok: false }] });
     expect(closed.steps[0].message).toMatch(/connection refused/);
     const missing = await client.testConnection(agent, { v: 1, host, path: "/no/such/dir" });

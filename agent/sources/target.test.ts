@@ -6,8 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
-import { sshTestHost } from "./ssh/test-host";
+import { startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
+import { CLOSED_PORT, sshTestHost } from "./ssh/test-host";
 import { openHostTarget, type Target } from "./target";
 
 let sshd: TestSshd;
@@ -89,7 +89,7 @@ describe.each(["local", "sftp"] as const)("restore target (%s)", (kind) => {
 
 describe("restore target failures", () => {
   it("names an unreachable host and a root that cannot be made", async () => {
-    const { host, stateDir } = await sshTestHost(sshd, dir, { port: await freePort() });
+    const { host, stateDir } = await sshTestHost(sshd, dir, { port: CLOSED_PORT });
     await expect(openHostTarget(host, "/tmp/x", { stateDir })).rejects.toThrow(/connection refused/);
     await writeFile(path.join(dir, "a-file"), "x");
     const ok = await sshTestHost(sshd, dir);

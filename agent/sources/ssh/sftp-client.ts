@@ -201,9 +201,17 @@ export class SftpClient {
     const handle = await this.handle(T.OPENDIR, [str(path)], what);
     const out: SftpName[] = [];
     try {
+      // Two READDIRs in flight (the server answers them in order; the one after the last batch gets EOF),
+      // so a directory of up to one batch (OpenSSH: 100 names) costs one round trip after OPENDIR.
+      const ask = () => this.request(T.READDIR, [str(handle)], what);
+      const queue = [ask(), ask()];
+      queue[1].catch(() => undefined);
       for (;;) {
-        const r = await this.request(T.READDIR, [str(handle)], what);
+        const r = await queue.shift()!;
         if (SftpClient.eof(r)) break;
+        const next = ask();
+        next.catch(() => undefined);
+        queue.push(next);
         if (r.type !== T.NAME) throw new SftpError("EBADMSG", 5, `${what}: unexpected reply ${r.type}`);
         const rd = new Reader(r.body);
         const n = rd.u32();

@@ -6,13 +6,13 @@ import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises"
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
+import { startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
 import { connectToHost, openHostSource } from "../open";
 import type { Source } from "../types";
 import { ensureAgentKey, loadAgentKey } from "./agent-key";
 import type { ConnectStep } from "./connect";
 import { parseLongname } from "./sftp-source";
-import { sshTestHost } from "./test-host";
+import { CLOSED_PORT, sshTestHost } from "./test-host";
 
 let sshd: TestSshd;
 let dir: string;
@@ -106,7 +106,7 @@ describe("SFTP source", () => {
   });
 
   it("names an unreachable port and a refused login", async () => {
-    const { host, stateDir } = await sshTestHost(sshd, dir, { port: await freePort() });
+    const { host, stateDir } = await sshTestHost(sshd, dir, { port: CLOSED_PORT });
     const steps: ConnectStep[] = [];
     await expect(connectToHost(host, { stateDir, onStep: (s) => steps.push(s) })).rejects.toThrow(/Cannot connect to "127.0.0.1:\d+": connection refused/);
     expect(steps).toMatchObject([{ step: "connect", ok: false }]);

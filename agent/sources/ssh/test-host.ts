@@ -22,3 +22,6 @@ export async function sshTestHost(sshd: TestSshd, dir: string, over: Partial<Hos
   };
   return { host, stateDir };
 }
+
+/** A port nothing listens on (tcpmux): a free port picked at random could be taken by a parallel test's sshd. */
+export const CLOSED_PORT = 1;
