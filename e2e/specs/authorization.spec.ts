@@ -47,6 +47,8 @@ const routes: { method: "GET" | "POST" | "PUT"; path: string; expect: Record<Who
   { method: "POST", path: "/api/v1/jobs/00000000-0000-4000-8000-000000000000/run", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
   { method: "GET", path: "/api/agent/v1/jobs", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
   { method: "GET", path: "/api/agent/v1/commands", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
+  { method: "GET", path: "/repositories/00000000-0000-4000-8000-000000000000/restore", expect: { anonymous: 307, viewer: 404, operator: 404, admin: 404 } },
+  { method: "POST", path: "/api/v1/repositories/00000000-0000-4000-8000-000000000000/restore", expect: { anonymous: 401, viewer: 404, operator: 404, admin: 404 } },
   { method: "PUT", path: "/api/agent/v1/runs/00000000-0000-4000-8000-000000000000", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
   { method: "POST", path: "/api/agent/v1/host-keys", expect: { anonymous: 401, viewer: 401, operator: 401, admin: 401 } },
 ];
