@@ -1,16 +1,17 @@
 // Fast path for a source that is a plain local directory: the same syscalls the local Source makes, but
 // synchronous (no thread-pool round trip and no stream per file), which is most of the time a session takes
 // on a warm tree. Used only for a genuine local Source (not a wrapper such as the fault injector), so the
-// bytes read, the entries listed and the errors met are exactly the Source's own. Decision record:
+// bytes read, the entries listed and the errors met are exactly the Source's own. Zero blocks become holes. Decision record:
 // docs/decisions/0005-compiled-agent.md (§ "synchronous local I/O").
 import { createHash } from "node:crypto";
 import {
-  closeSync, fchmodSync, fchownSync, futimesSync, lstatSync, openSync, readdirSync, readSync, realpathSync, unlinkSync, writeSync,
+  closeSync, fchmodSync, fchownSync, futimesSync, lstatSync, openSync, readdirSync, readSync, realpathSync, unlinkSync,
   type BigIntStats,
 } from "node:fs";
 import { openLocalSource } from "@/agent/sources/local";
 import { childPath, type Source, type SourceEntry } from "@/agent/sources/types";
 import { SignatureBuilder } from "../librsync/signature";
+import { SparseWriter } from "../sparse";
 import type { CopyResult } from "./copy-in";
 import { isRoot, SourceReadError, type Attrs } from "./repo-writer";
 import { countWrite } from "./write-hook";
@@ -88,6 +89,7 @@ function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, 
     countWrite();
     outFd = openSync(dst, "wx", 0o600);
     created = true;
+    const out = new SparseWriter(outFd);
     const hash = createHash("sha1");
     const sig = withSig ? new SignatureBuilder({ fileLength: sizeHint }) : undefined;
     if (scratch.length < Math.min(sizeHint + 1, 8 << 20)) scratch = Buffer.allocUnsafe(Math.min(sizeHint + 1, 8 << 20));
@@ -104,9 +106,10 @@ function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, 
       hash.update(chunk);
       sig?.update(chunk);
       countWrite();
-      for (let off = 0; off < n; ) off += writeSync(outFd, chunk, off, n - off);
+      out.write(chunk);
       bytes += n;
     }
+    out.finish();
     countWrite();
     if (isRoot && attrs.uid !== undefined) fchownSync(outFd, attrs.uid, attrs.gid ?? 0);
     if (attrs.mode !== undefined) fchmodSync(outFd, attrs.mode & 0o7777);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { AgentError } from "@/agent/errors";
 import type { EngineCallbacks, SessionResult } from "@/agent/engines/types";
 import type { Source } from "@/agent/sources/types";
-import { readMetadataAt, listMetadataFiles, shouldConvertToDiff } from "../format/metadata-chain";
+import { readMetadataBatchesAt, listMetadataFiles, shouldConvertToDiff } from "../format/metadata-chain";
 import { MetadataWriter } from "../format/metadata-stream";
 import type { MetaRecord } from "../format/metadata-record";
 import { DATA_DIR, dataFileName, listDataFiles } from "../format/names";
@@ -114,7 +114,7 @@ async function runSession(opts: BackupOptions, selection: ReturnType<typeof buil
     signal: cb.signal,
   });
   try {
-    const old: AsyncIterable<MetaRecord> = incremental ? readMetadataAt(s.repo, s.previous!) : emptyRecords();
+    const old: AsyncIterable<MetaRecord[]> = incremental ? readMetadataBatchesAt(s.repo, s.previous!) : emptyRecords();
     await pass.run(old);
     await meta.close();
     await fileStats.close();
@@ -174,7 +174,7 @@ async function failSession(s: Session, incremental: boolean, err: unknown): Prom
   return new AgentError(kind, `Cannot back up into "${s.repo}": ${cause}; the repository was returned to the previous session`, { cause: err });
 }
 
-async function* emptyRecords(): AsyncGenerator<MetaRecord> {}
+async function* emptyRecords(): AsyncGenerator<MetaRecord[]> {}
 
 /** Target checks: not a file; non-empty non-repositories need --force; creates the repository dirs. */
 async function prepareTarget(repo: string, dataDir: string, force: boolean): Promise<void> {

@@ -11,7 +11,7 @@ import { allocateLongName, needsLongIncrementName } from "../format/long-names";
 import type { Quoting } from "../format/quoting";
 import { quoteRelPath } from "../format/quoting";
 import type { Selection } from "../selection/selection";
-import { selectedWalk, type WalkItem } from "../selection/walk";
+import { selectedWalkBatches, type WalkItem } from "../selection/walk";
 import { baseName } from "../format/metadata-record";
 import { recordChanged, recordOf } from "./records";
 import { applyNew, applyChange, applyRemove, prepareEntry, type Prepared } from "./apply";
@@ -85,13 +85,13 @@ export class TreePass {
     return rel.length === 0 ? Buffer.from(this.ctx.repo) : Buffer.concat([this.repoPrefix, quoteRelPath(this.ctx.quoting, rel)]);
   }
 
-  /** Runs the pass over `oldRecords` (metadata at P, sorted; empty for a first session). */
-  async run(oldRecords: AsyncIterable<MetaRecord>): Promise<void> {
-    const src = selectedWalk(this.ctx.source, this.ctx.selection, (p, err) => {
+  /** Runs the pass over `oldRecords` (metadata at P, sorted, in batches; empty for a first session). */
+  async run(oldRecords: AsyncIterable<MetaRecord[]>): Promise<void> {
+    const src = new Cursor(selectedWalkBatches(this.ctx.source, this.ctx.selection, (p, err) => {
       this.failedDirs.push(Buffer.from(p));
       this.ctx.log.error("ListError", p, err);
-    })[Symbol.asyncIterator]();
-    const old = oldRecords[Symbol.asyncIterator]();
+    }));
+    const old = new Cursor(oldRecords);
     try {
       await this.walk(src, old);
     } catch (err) {
@@ -100,9 +100,9 @@ export class TreePass {
     }
   }
 
-  private async walk(src: AsyncIterator<WalkItem>, old: AsyncIterator<MetaRecord>): Promise<void> {
-    let s = (await src.next()).value as WalkItem | undefined;
-    let o = (await old.next()).value as MetaRecord | undefined;
+  private async walk(src: Cursor<WalkItem>, old: Cursor<MetaRecord>): Promise<void> {
+    let s = src.next() ?? (await src.refill());
+    let o = old.next() ?? (await old.refill());
     while (s || o) {
       this.checkCancelled();
       const c = !s ? 1 : !o ? -1 : comparePaths(s.path, o.path);
@@ -110,8 +110,8 @@ export class TreePass {
       const rec = c >= 0 ? o : undefined;
       await this.closeUntil(item?.path ?? rec!.path);
       await this.visit(item, rec);
-      if (c <= 0) s = (await src.next()).value as WalkItem | undefined;
-      if (c >= 0) o = (await old.next()).value as MetaRecord | undefined;
+      if (c <= 0) s = src.next() ?? (await src.refill());
+      if (c >= 0) o = old.next() ?? (await old.refill());
     }
     await this.closeUntil(undefined);
     await this.drain(0);
@@ -122,6 +122,15 @@ export class TreePass {
     if (!item && !old) return;
     const path = item?.path ?? old!.path;
     this.frames[this.frames.length - 1]?.seen?.add(baseName(path).toString("hex"));
+    const same = item && old ? this.unchangedPlainFile(item, old) : undefined;
+    if (same) {
+      if (this.pending.length === 0) return this.ctx.log.record(same, old, undefined, false);
+      const log = new DeferredLog();
+      void log.record(same, old, undefined, false);
+      this.pending.push({ work: DONE, log });
+      if (this.pending.length >= this.window) await this.drain(this.window - 1);
+      return;
+    }
     const e = item?.entry;
     const dirLike = old?.type === "dir" || e?.type === "dir";
     const linked = e?.type === "file" && e.nlink > 1;
@@ -133,6 +142,22 @@ export class TreePass {
     this.pending.push({ work, log });
     this.sinceBarrier.push(work);
     if (this.pending.length >= this.window) await this.drain(this.window - 1);
+  }
+
+  /**
+   * The new record of an unchanged regular file with a single link (most paths of an incremental session),
+   * decided without the per-path async machinery; undefined when the path needs the full treatment.
+   * Same outcome as process() → keep() for such a path.
+   */
+  private unchangedPlainFile(item: WalkItem, old: MetaRecord): MetaRecord | undefined {
+    const e = item.entry;
+    if (e.type !== "file" || e.nlink > 1 || old.type !== "reg") return undefined;
+    if (!old.altIncName && needsLongIncrementName(this.ctx.quoting.quote(baseName(item.path)))) return undefined;
+    const rec = recordOf(item.path, e);
+    if (recordChanged(old, rec)) return undefined;
+    rec.altIncName = old.altIncName;
+    rec.sha1 = old.sha1;
+    return rec;
   }
 
   /** Waits for in-flight paths (oldest first) until at most `keep` remain, recording each in path order. */
@@ -284,6 +309,41 @@ export class TreePass {
 export function isUnder(path: Buffer, dir: Buffer): boolean {
   if (dir.length === 0) return path.length > 0;
   return path.length > dir.length && path[dir.length] === 0x2f && path.subarray(0, dir.length).equals(dir);
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+/** Reads a stream of batches one item at a time: synchronously within a batch, awaiting only between them. */
+class Cursor<T> {
+  private batch: T[] = [];
+  private i = 0;
+  private readonly it: AsyncIterator<T[]>;
+
+  constructor(batches: AsyncIterable<T[]>) {
+    this.it = batches[Symbol.asyncIterator]();
+  }
+
+  /** The next item of the current batch, or undefined when it is used up (then call refill). */
+  next(): T | undefined {
+    if (this.i < this.batch.length) {
+      const x = this.batch[this.i];
+      this.batch[this.i++] = undefined as T; // release as we go
+      return x;
+    }
+    return undefined;
+  }
+
+  /** Loads batches until one has an item and returns it; undefined at the end. */
+  async refill(): Promise<T | undefined> {
+    for (;;) {
+      const r = await this.it.next();
+      if (r.done) return undefined;
+      this.batch = r.value;
+      this.i = 0;
+      const x = this.next();
+      if (x !== undefined) return x;
+    }
+  }
 }
 
 /** A queue with O(1) shift (Array#shift moves every element: the window holds up to 1024). */

@@ -2,7 +2,7 @@
 // record list at any session time (newest snapshot + reverse diffs), and computing a reverse diff.
 import path from "node:path";
 import { comparePaths, sameRecord, type MetaRecord } from "./metadata-record";
-import { readMetadataFile } from "./metadata-stream";
+import { readMetadataFile, readMetadataFileBatches } from "./metadata-stream";
 import { DATA_DIR, DATA_PREFIX, listDataFiles } from "./names";
 
 /** One mirror_metadata file. */
@@ -83,6 +83,28 @@ export async function* readMetadataAt(repo: string, time: number, files?: Metada
     for (let i = row.length - 1; i >= 0 && !rec; i--) rec = row[i];
     if (rec && rec.type !== null) yield rec;
   }
+}
+
+/** readMetadataAt in batches of records (a snapshot: one batch per chunk read; a chain: up to 512 records). */
+export async function* readMetadataBatchesAt(repo: string, time: number, files?: MetadataFile[]): AsyncGenerator<MetaRecord[]> {
+  const list = files ?? (await listMetadataFiles(repo));
+  const chain = metadataChainFor(list, time);
+  if (chain.length === 1) {
+    for await (const batch of readMetadataFileBatches(chain[0].file)) {
+      const present = batch.filter((r) => r.type !== null);
+      if (present.length) yield present;
+    }
+    return;
+  }
+  let batch: MetaRecord[] = [];
+  for await (const r of readMetadataAt(repo, time, list)) {
+    batch.push(r);
+    if (batch.length >= 512) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 /**

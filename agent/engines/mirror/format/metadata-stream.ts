@@ -33,6 +33,14 @@ export async function* parseMetadata(
   chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   onUnknown?: (key: string) => void,
 ): AsyncGenerator<MetaRecord> {
+  for await (const batch of parseMetadataBatches(chunks, onUnknown)) yield* batch;
+}
+
+/** parseMetadata yielding the records of each input chunk together (one await per chunk, not per record). */
+export async function* parseMetadataBatches(
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  onUnknown?: (key: string) => void,
+): AsyncGenerator<MetaRecord[]> {
   let cur: MetaRecord | undefined;
   let rest = "";
   /** Applies one line; returns the finished record when the line starts the next one. */
@@ -53,19 +61,23 @@ export async function* parseMetadata(
   };
   for await (const c of chunks) {
     const text = rest + (typeof c === "string" ? Buffer.from(c).toString("latin1") : c.toString("latin1"));
+    const batch: MetaRecord[] = [];
     let start = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
       const done = line(text.slice(start, nl));
       start = nl + 1;
-      if (done) yield done;
+      if (done) batch.push(done);
     }
     rest = text.slice(start);
+    if (batch.length) yield batch;
   }
+  const last: MetaRecord[] = [];
   if (rest.length) {
     const done = line(rest);
-    if (done) yield done;
+    if (done) last.push(done);
   }
-  if (cur) yield cur;
+  if (cur) last.push(cur);
+  if (last.length) yield last;
 }
 
 /** Chunk size for reading whole metadata files: a few thread-pool round trips instead of one per 16/64 KiB. */
@@ -80,6 +92,11 @@ export function openMaybeGzip(path: string | Buffer, gz?: boolean, chunk?: numbe
   // pipe() never closes the source when the reader stops early: do it, or the descriptor leaks.
   gunzip.on("close", () => raw.destroy());
   return raw.pipe(gunzip);
+}
+
+/** Records of one mirror_metadata file in batches (one per chunk read). */
+export function readMetadataFileBatches(path: string): AsyncGenerator<MetaRecord[]> {
+  return parseMetadataBatches(openMaybeGzip(path, undefined, BULK_READ_CHUNK));
 }
 
 /** Records of one mirror_metadata file (snapshot or diff, compressed or not). */

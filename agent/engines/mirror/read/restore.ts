@@ -5,13 +5,14 @@ import { chmod, chown, lchown, link, lstat, mkdir, open, rename, rm, symlink, ut
 import { createServer } from "node:net";
 import path from "node:path";
 import { execFile } from "node:child_process";
-import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, readSync } from "node:fs";
 import { promisify } from "node:util";
 import type { EngineCallbacks } from "@/agent/engines/types";
 import { AgentError } from "@/agent/errors";
 import { bpath, showPath } from "../format/fs-path";
 import { walkAt, type WalkEntry, type WalkOptions } from "./walk";
 import { TaskPool } from "./pool";
+import { SparseWriter } from "../sparse";
 import { OwnerMap } from "./owners";
 import type { MirrorRepo } from "./repository";
 
@@ -36,8 +37,10 @@ export interface RestoreResult {
 }
 
 const IS_ROOT = process.getuid?.() === 0;
-/** Plain files up to this size are copied with synchronous calls (see smallCopy). */
-const SMALL_FILE = 1 << 20;
+/** Plain files up to this size are copied with synchronous calls (see directCopy). */
+const SYNC_COPY_LIMIT = 64 << 20;
+/** Read buffer of directCopy, shared: each copy runs start to end without yielding. */
+let scratch = Buffer.allocUnsafe(1 << 20);
 
 /** Writes the restored tree under `target` (which becomes the sub-tree root) with modes, times, owners, links. */
 export class DirectoryOutput implements RestoreOutput {
@@ -98,16 +101,18 @@ export class DirectoryOutput implements RestoreOutput {
       }
     }
     if (e.warning) this.onWarning(e.warning);
-    if (e.directFile && (e.record.size ?? Infinity) <= SMALL_FILE) return this.smallCopy(e, dest, e.directFile);
+    if (e.directFile && (e.record.size ?? Infinity) <= SYNC_COPY_LIMIT) return this.directCopy(e, dest, e.directFile);
     const sha1 = createHash("sha1");
     let size = 0;
     const fh = await open(dest, "w", 0o600);
     try {
+      const out = new SparseWriter(fh.fd);
       for await (const chunk of e.open()) {
         sha1.update(chunk);
         size += chunk.length;
-        await fh.write(chunk);
+        out.write(chunk);
       }
+      out.finish();
       const r = e.record;
       if (IS_ROOT) await fh.chown(...this.ids(r));
       await fh.chmod(r.perms ?? 0o644);
@@ -126,23 +131,36 @@ export class DirectoryOutput implements RestoreOutput {
   }
 
   /**
-   * Small plain files: synchronous calls on purpose. Each is a few microseconds, while a dozen async fs
-   * round trips per file cost far more CPU than the copy itself on trees of many small files.
+   * Plain files straight from the mirror: synchronous calls on purpose. Each is a few microseconds, while a
+   * dozen async fs round trips per file cost far more CPU than the copy itself on trees of many small files.
    */
-  private smallCopy(e: WalkEntry, dest: Buffer, src: Buffer): void {
-    const data = readFileSync(src);
+  private directCopy(e: WalkEntry, dest: Buffer, src: Buffer): void {
     const r = e.record;
-    const fd = openSync(dest, "w", 0o600);
+    const hash = r.sha1 ? createHash("sha1") : undefined;
+    const inFd = openSync(src, "r");
+    let size = 0;
     try {
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-      if (IS_ROOT) fchownSync(fd, ...this.ids(r));
-      fchmodSync(fd, r.perms ?? 0o644);
-      if (r.mtime !== undefined) futimesSync(fd, r.mtime, r.mtime);
+      const fd = openSync(dest, "w", 0o600);
+      try {
+        const out = new SparseWriter(fd);
+        for (let n = readSync(inFd, scratch, 0, scratch.length, null); n > 0; n = readSync(inFd, scratch, 0, scratch.length, null)) {
+          const chunk = scratch.subarray(0, n);
+          hash?.update(chunk);
+          out.write(chunk);
+          size += n;
+        }
+        out.finish();
+        if (IS_ROOT) fchownSync(fd, ...this.ids(r));
+        fchmodSync(fd, r.perms ?? 0o644);
+        if (r.mtime !== undefined) futimesSync(fd, r.mtime, r.mtime);
+      } finally {
+        closeSync(fd);
+      }
     } finally {
-      closeSync(fd);
+      closeSync(inFd);
     }
-    this.bytes += data.length;
-    if (r.sha1 && createHash("sha1").update(data).digest("hex") !== r.sha1) {
+    this.bytes += size;
+    if (hash && hash.digest("hex") !== r.sha1) {
       this.onWarning(`Checksum of "${showPath(e.path)}" does not match the metadata (SHA1 ${r.sha1})`);
     }
   }

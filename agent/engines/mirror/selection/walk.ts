@@ -22,14 +22,23 @@ interface Frame {
 
 /** Yields the root, then every selected path in metadata order; listing errors go to `onListError`. */
 export async function* selectedWalk(source: Source, selection: Selection, onListError: ListErrorHandler): AsyncGenerator<WalkItem> {
+  for await (const batch of selectedWalkBatches(source, selection, onListError)) yield* batch;
+}
+
+/** selectedWalk in batches: the items found between two directory listings come together. */
+export async function* selectedWalkBatches(source: Source, selection: Selection, onListError: ListErrorHandler): AsyncGenerator<WalkItem[]> {
   const rootEntry = await source.stat(Buffer.alloc(0));
   const root: WalkItem = { path: Buffer.alloc(0), parts: [], entry: rootEntry };
-  yield root;
-  if (rootEntry.type !== "dir") return;
+  let out: WalkItem[] = [root];
+  if (rootEntry.type !== "dir") return yield out;
   const stack: Frame[] = [{ item: root, children: undefined, next: 0, delayed: false }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (!top.children) top.children = await listSafely(source, top.item.path, onListError);
+    if (!top.children) {
+      if (out.length) yield out;
+      out = [];
+      top.children = await listSafely(source, top.item.path, onListError);
+    }
     if (top.next >= top.children.length) {
       stack.pop();
       continue;
@@ -43,15 +52,16 @@ export async function* selectedWalk(source: Source, selection: Selection, onList
       for (const f of stack) {
         if (f.delayed) {
           f.delayed = false;
-          yield f.item;
+          out.push(f.item);
         }
       }
-      yield item;
+      out.push(item);
       if (entry.type === "dir") stack.push({ item, children: undefined, next: 0, delayed: false });
     } else if (verdict === 2 && entry.type === "dir") {
       stack.push({ item, children: undefined, next: 0, delayed: true });
     }
   }
+  if (out.length) yield out;
 }
 
 async function listSafely(source: Source, path: Buffer, onListError: ListErrorHandler): Promise<SourceEntry[]> {
