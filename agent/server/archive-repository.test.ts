@@ -12,7 +12,7 @@ import { parseDay } from "@/agent/engines/archive/naming";
 import { runTarballMethod } from "@/agent/engines/archive/tarball";
 import { dumpPipes } from "@/agent/engines/dump/pipe";
 import { readTar } from "@/agent/engines/archive/tar-read";
-import { extractFixture, tempDir } from "@/agent/engines/archive/test-helpers";
+import { extractFixture, sh, tempDir } from "@/agent/engines/archive/test-helpers";
 import { startDataPlane, type DataPlane } from "./index";
 import { signedGet } from "./test-client";
 
@@ -145,6 +145,23 @@ describe("archive repository written by the real backup-manager (fixture)", () =
     expect((await get({ path: `${base}/a.txt`, at: at - 30 * 86400 })).status).toBe(404);
     expect((await signedGet(plane.url, SECRET, "/v1/tree", { repo: "bm/repo", format: "archive", path: `${base}/a.txt`, at })).status).toBe(400);
     expect((await signedGet(plane.url, SECRET, "/v1/tree", { repo: "bm/repo", format: "archive", path: "nope", at })).status).toBe(404);
+  });
+});
+
+describe("a tampered archive", () => {
+  it("never yields member names that escape (.. segments): not in versions, not in a folder download", async () => {
+    const dir = path.join(tmp.dir, "tampered");
+    const src = path.join(dir, "src");
+    mkdirSync(src, { recursive: true });
+    writeFileSync(path.join(src, "ok.txt"), "fine\n");
+    writeFileSync(path.join(src, "evil.txt"), "evil\n");
+    sh(["tar", "-P", "-cf", path.join(dir, "h-x.20270301.master.tar"), "-C", src, "--transform", "s,^evil,../../evil,", "ok.txt", "evil.txt"]);
+    expect(sh(["tar", "-tf", path.join(dir, "h-x.20270301.master.tar")])).toContain("../../evil.txt");
+    const paths = (await versions(plane, "tampered")).flatMap((s) => s.entries.map((e) => e.path));
+    expect(paths).toContain("ok.txt");
+    expect(paths.some((p) => p.includes(".."))).toBe(false);
+    const tree = await treeAsExpected(plane, "tampered", "", Math.floor(parseDay("20270302").getTime() / 1000));
+    expect(tree).toEqual({ "ok.txt": "file:fine\n" });
   });
 });
 

@@ -201,8 +201,9 @@ async function applyArchive(root: string, a: RepoArchive, prev: Tree): Promise<T
   for (const m of members) {
     const p = clean(m.name);
     const type = typeOf(m.type);
-    if (!type) continue;
-    const e: Located = { type, mtime: m.mtime, mode: m.mode || undefined, archive: a.name, member: m.name };
+    // A tampered archive never yields names that escape (".." or "." segments).
+    if (!type || p.split("/").some((seg) => seg === ".." || seg === ".")) continue;
+    const e: Located = { type, mtime: m.mtime || undefined, mode: m.mode || undefined, archive: a.name, member: m.name };
     if (m.uid !== undefined) e.uid = m.uid;
     if (m.gid !== undefined) e.gid = m.gid;
     if (type === "file") e.size = m.size;
