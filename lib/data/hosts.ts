@@ -147,7 +147,7 @@ export function toHostConnection(h: { id: string; name: string; address: string;
  * fine; a different one is kept as pending (shown on the host page, audited once) and refused until an admin
  * accepts it. Only hosts assigned to that agent.
  */
-export async function recordHostKey(agentId: string, hostId: string, fingerprint: string): Promise<HostKeyResponse> {
+export async function recordHostKey(agentId: string, hostId: string, fingerprint: string): Promise<HostKeyResponse & { newlyPending?: { pinned: string | null } }> {
   return db().$transaction(async (tx) => {
     let host = await tx.host.findFirst({ where: { id: hostId, agentId }, select: { name: true, hostKeyFingerprint: true, pendingHostKeyFingerprint: true } });
     if (!host) throw new AppError("not_found", "No such host among this agent's hosts");
@@ -166,6 +166,7 @@ export async function recordHostKey(agentId: string, hostId: string, fingerprint
     if (host.pendingHostKeyFingerprint !== fingerprint) {
       await tx.host.update({ where: { id: hostId }, data: { pendingHostKeyFingerprint: fingerprint } });
       await audit("host.key-mismatch", { pinned: host.hostKeyFingerprint, presented: fingerprint });
+      return { v: 1, result: "mismatch", pinned: host.hostKeyFingerprint, newlyPending: { pinned: host.hostKeyFingerprint } };
     }
     return { v: 1, result: "mismatch", pinned: host.hostKeyFingerprint };
   });

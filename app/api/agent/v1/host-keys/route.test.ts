@@ -2,6 +2,8 @@
 // pending, only the agent's own hosts), an admin accepting the new key (audited), the heartbeat carrying the
 // agent's public key, the host form's transport rules, and the checks before the console asks an agent.
 import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@/lib/db/test-db";
 import type { Caller } from "@/lib/auth/caller";
@@ -19,6 +21,8 @@ const token = "strata_agent_hostkey-test-token-1";
 const otherToken = "strata_agent_hostkey-test-token-2";
 const FP1 = "SHA256:" + "a".repeat(43);
 const FP2 = "SHA256:" + "b".repeat(43);
+let hook: Server;
+const hooks: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   const { createConsoleTestDatabase } = await import("@/lib/db/test-db");
@@ -36,9 +40,21 @@ beforeAll(async () => {
   const o = await p.user.create({ data: { email: "op@example.org", name: "O", role: "operator", passwordHash: "x" } });
   operator = { id: o.id, email: o.email, name: "O", role: "operator", via: "session" } as Caller;
   await p.hostAssignment.create({ data: { userId: o.id, hostId } });
+  hook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      hooks.push(JSON.parse(body));
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
+  await p.job.create({ data: { hostId, name: "etc", method: "mirror", sources: ["/etc"], schedule: "0 3 * * *", notify: { emails: [], webhook, onFailure: true } } });
 });
 
 afterAll(async () => {
+  await new Promise((r) => hook?.close(() => r(null)));
   const { db } = await import("@/lib/db");
   await db().$disconnect();
   await tdb?.drop();
@@ -61,6 +77,12 @@ describe("POST /api/agent/v1/host-keys", () => {
     expect(row).toMatchObject({ hostKeyFingerprint: FP1, pendingHostKeyFingerprint: FP2 });
     const audits = await tdb.prisma.auditEvent.findMany({ where: { targetId: hostId }, orderBy: { at: "asc" } });
     expect(audits.map((a) => a.action)).toEqual(["host.key-pinned", "host.key-mismatch"]);
+    // The new pending key was notified once (the job's failure webhook), not again on the repeat.
+    for (let i = 0; i < 100 && hooks.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({ event: "host-key.changed", host: { name: "web1" } });
+    expect(JSON.stringify(hooks[0])).toContain(FP2);
   });
 
   it("refuses unknown agents, other agents' hosts and malformed fingerprints", async () => {
