@@ -48,7 +48,19 @@ export const openApiDocument = {
       HostInput: {
         type: "object",
         required: ["name", "address"],
-        properties: { name: { type: "string" }, address: { type: "string" }, sshPort: { type: "integer" }, sshUser: { type: "string" }, agentId: { type: ["string", "null"], format: "uuid" }, description: { type: "string" } },
+        properties: {
+          name: { type: "string" },
+          address: { type: "string" },
+          sshPort: { type: "integer" },
+          sshUser: { type: "string" },
+          agentId: { type: ["string", "null"], format: "uuid" },
+          description: { type: "string" },
+          transport: {
+            type: "string",
+            enum: ["ssh", "local"],
+            description: '"ssh" (default): the agent reaches the host over SSH/SFTP, `address` must be a host name or IP; "local": the agent\'s own machine, read directly (needs `agentId`). `address` "local" without a transport means "local".',
+          },
+        },
       },
       JobMethod: { type: "string", enum: ["mirror", "tarball", "tarball_incremental", "mysql", "pgsql", "pipe", "svn"] },
       Retention: { type: "object", properties: { olderThan: { type: "string" }, keepLast: { type: "integer" }, keepDaily: { type: "integer" }, keepWeekly: { type: "integer" }, keepMonthly: { type: "integer" } } },
