@@ -139,6 +139,21 @@ describe("createRestore", () => {
   });
 });
 
+describe("restores the agent or the catalogue cannot take as asked", () => {
+  it("refuses a path whose name is not valid UTF-8 (its exact bytes cannot be sent), naming the parent to restore instead", async () => {
+    await tdb.prisma.fileVersion.create({ data: { repositoryId: repoId, path: "docs/caf\\xe9", parent: "docs", name: "caf\\xe9", rawPath: Buffer.from([0x63, 0x61, 0x66, 0xe9]), type: "file", validFrom: T1 } });
+    expect((await fieldErrorsOf(restores.createRestore(admin, repoId, { path: "docs/caf\\xe9", target: "/tmp/x" }, ctx))).path).toEqual([expect.stringContaining("not valid UTF-8: restore its parent folder instead")]);
+  });
+
+  it("queues archive repositories too (the agent fails the run saying it cannot restore them yet)", async () => {
+    const archive = await tdb.prisma.repository.create({ data: { name: "web1/db", format: "archive", agentId, path: "/var/lib/strata/repositories/web1/db", hostId: web1 } });
+    await tdb.prisma.increment.create({ data: { repositoryId: archive.id, time: T1, kind: "full" } });
+    const out = await restores.createRestore(admin, archive.id, { target: "/srv/db-restore" }, ctx);
+    expect(restoreParams.parse((await tdb.prisma.run.findUniqueOrThrow({ where: { id: out.runId } })).params)).toMatchObject({ format: "archive", path: "", target: "/srv/db-restore" });
+    expect((await restores.restoreForm(admin, archive.id)).repository.format).toBe("archive");
+  });
+});
+
 describe("restoreForm", () => {
   it("offers the agent's hosts the caller manages, the default host and target, and the resolved increment", async () => {
     const form = await restores.restoreForm(narrowOperator, repoId, { path: "docs", at: "1B" });
