@@ -54,6 +54,9 @@ function patternSql(q: string): Prisma.Sql {
   return Prisma.sql`${column} ILIKE ${"%" + esc + "%"}`;
 }
 
+/** Up to this many repositories are searched one by one (see searchVersions). */
+const PER_REPOSITORY_SEARCH = 8;
+
 /** Versions whose name matches `q` (substring or glob), in one repository or every repository the caller sees. */
 export async function searchVersions(caller: Caller, opts: { repoId?: string; q: string; limit?: number }) {
   const q = opts.q.trim();
@@ -66,14 +69,19 @@ export async function searchVersions(caller: Caller, opts: { repoId?: string; q:
   if (!repos.length) return { results: [], truncated: false };
   const names = new Map(repos.map((r) => [r.id, r.name]));
   const ids = repos.map((r) => r.id);
-  // Per repository, so each can walk the (repositoryId, path, validFrom DESC) index in order and stop at the
-  // limit (common names), or take the trigram index and sort the few matches (rare names): the planner picks.
-  const [{ rows }] = await db().$queryRaw<{ rows: (VersionRow & { repositoryId: string })[] }[]>(asJsonArray(Prisma.sql`
-    SELECT m.* FROM unnest(${ids}::uuid[]) AS r(id) CROSS JOIN LATERAL (
-      SELECT f."repositoryId"::text AS "repositoryId", ${versionCols} FROM "FileVersion" f
-      WHERE f."repositoryId" = r.id AND ${patternSql(q)}
-      ORDER BY f."path", f."validFrom" DESC LIMIT ${limit + 1}) m
-    ORDER BY m."path", m.vf DESC, m."repositoryId" LIMIT ${limit + 1}`));
+  // Per repository (a few), so each can walk the (repositoryId, path, validFrom DESC) index in order and stop
+  // at the limit (common names), or take the trigram index and sort the few matches (rare names): the planner
+  // picks. With many repositories one query: the trigram index (name only) would otherwise be read once each.
+  const matching = ids.length <= PER_REPOSITORY_SEARCH
+    ? Prisma.sql`SELECT m.* FROM unnest(${ids}::uuid[]) AS r(id) CROSS JOIN LATERAL (
+        SELECT f."repositoryId"::text AS "repositoryId", ${versionCols} FROM "FileVersion" f
+        WHERE f."repositoryId" = r.id AND ${patternSql(q)}
+        ORDER BY f."path", f."validFrom" DESC LIMIT ${limit + 1}) m`
+    : Prisma.sql`SELECT f."repositoryId"::text AS "repositoryId", ${versionCols} FROM "FileVersion" f
+        WHERE f."repositoryId" = ANY(${ids}::uuid[]) AND ${patternSql(q)}`;
+  const [{ rows }] = await db().$queryRaw<{ rows: (VersionRow & { repositoryId: string })[] }[]>(
+    asJsonArray(Prisma.sql`SELECT m.* FROM (${matching}) m ORDER BY m."path", m.vf DESC, m."repositoryId" LIMIT ${limit + 1}`),
+  );
   return {
     results: rows.slice(0, limit).map((r) => ({ repositoryId: r.repositoryId, repositoryName: names.get(r.repositoryId) ?? "", ...version(r) })),
     truncated: rows.length > limit,
