@@ -18,6 +18,7 @@ function statsSummary(r: RunView): string {
   if (s.sourceFiles !== undefined) parts.push(`${s.sourceFiles} files`);
   if (s.changedFiles !== undefined || s.newFiles !== undefined) parts.push(`${(s.changedFiles ?? 0) + (s.newFiles ?? 0)} changed`);
   if (s.incrementBytes !== undefined) parts.push(`+${formatBytes(s.incrementBytes)}`);
+  if (s.restoredFiles !== undefined) parts.push(`${s.restoredFiles} files restored (${formatBytes(s.restoredBytes)})`);
   if (s.errors) parts.push(`${s.errors} errors`);
   return parts.join(" · ") || "-";
 }

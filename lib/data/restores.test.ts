@@ -101,6 +101,9 @@ describe("createRestore", () => {
     expect(await getRun(operator, out.runId)).toMatchObject({ type: "restore", status: "queued", job: null });
     expect(await getRun(viewer, out.runId)).toMatchObject({ type: "restore" });
     await expect(getRun(outsider, out.runId)).rejects.toMatchObject({ code: "not_found" });
+    const { listRuns } = await import("@/lib/data/runs");
+    expect((await listRuns(operator, { hostId: web1 })).map((r) => r.id)).toContain(out.runId);
+    expect((await listRuns(operator, { hostId: web2 })).map((r) => r.id)).not.toContain(out.runId);
   });
 
   it("refuses viewers (403) and callers who cannot see the repository (404), creating nothing", async () => {

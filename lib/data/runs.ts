@@ -147,7 +147,7 @@ export async function reportRun(agentId: string, runId: string, report: RunRepor
 
 const runSelect = {
   id: true, jobId: true, type: true, trigger: true, status: true, reason: true, queuedAt: true, startedAt: true, finishedAt: true,
-  stats: true, logLines: true, droppedLogLines: true, cancelRequestedAt: true, progress: true, repositoryId: true,
+  stats: true, logLines: true, droppedLogLines: true, cancelRequestedAt: true, progress: true, repositoryId: true, params: true,
   job: { select: { id: true, name: true, host: { select: { id: true, name: true } } } },
   increment: { select: { time: true } },
 } as const;
@@ -187,7 +187,7 @@ export async function listJobRuns(caller: Caller, jobId: string, limit = 50): Pr
 
 /** Recent runs the caller may see, optionally of one host or with one status, newest first. */
 export async function listRuns(caller: Caller, filter: { hostId?: string; status?: RunStatus; limit?: number } = {}): Promise<RunView[]> {
-  const where: Prisma.RunWhereInput = { AND: [visibleRuns(caller), filter.hostId ? { job: { hostId: filter.hostId } } : {}, filter.status ? { status: filter.status } : {}] };
+  const where: Prisma.RunWhereInput = { AND: [visibleRuns(caller), filter.hostId ? { OR: [{ job: { hostId: filter.hostId } }, { jobId: null, repository: { hostId: filter.hostId } }] } : {}, filter.status ? { status: filter.status } : {}] };
   const rows = await db().run.findMany({ where, select: runSelect, orderBy: { queuedAt: "desc" }, take: Math.min(Math.max(filter.limit ?? 100, 1), 500) });
   return rows.map(runView);
 }

@@ -9,6 +9,7 @@ import { ActionForm } from "@/components/admin/action-form";
 import { LiveLog } from "@/components/runs/live-log";
 import { RunStatusBadge } from "@/components/runs/run-table";
 import { formatBytes, formatDuration } from "@/components/runs/format";
+import { restoreParams } from "@/lib/schemas/agent-protocol";
 import { cancelRunAction } from "../actions";
 
 export const metadata: Metadata = { title: "Run" };
@@ -22,6 +23,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   });
   const title = run.job ? `${run.job.host.name}/${run.job.name}` : `${run.type} run`;
   const s = run.stats ?? {};
+  const restore = run.type === "restore" ? restoreParams.safeParse(run.params) : null;
   const facts: [string, string][] = [
     ["Type", run.type],
     ["Trigger", run.trigger],
@@ -34,6 +36,13 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     ...(s.incrementBytes !== undefined ? ([["Increment size", formatBytes(s.incrementBytes)]] as [string, string][]) : []),
     ...(s.errors ? ([["Errors", String(s.errors)]] as [string, string][]) : []),
     ...(s.removedIncrements ? ([["Increments removed", String(s.removedIncrements)]] as [string, string][]) : []),
+    ...(restore?.success
+      ? ([
+          ["Restored", `${restore.data.path || "/"} as of ${formatDate(new Date(restore.data.at * 1000))}`],
+          ["To", `${restore.data.target}${restore.data.overwrite ? " (overwrite)" : ""}`],
+        ] as [string, string][])
+      : []),
+    ...(s.restoredFiles !== undefined ? ([["Restored files", `${s.restoredFiles} (${formatBytes(s.restoredBytes)})`]] as [string, string][]) : []),
     ...(run.incrementTime ? ([["Increment", formatDate(run.incrementTime)]] as [string, string][]) : []),
   ];
   const log = run.log ? run.log.split("\n").slice(0, -1) : [];
