@@ -15,8 +15,22 @@ export interface AgentKey {
   publicKey: string;
 }
 
+/** Keys read or made by this process, by state directory (one generation even when asked concurrently). */
+const cache = new Map<string, Promise<AgentKey>>();
+
 /** Reads the agent's key pair from `stateDir`, generating it on first use. */
-export async function ensureAgentKey(stateDir: string): Promise<AgentKey> {
+export function ensureAgentKey(stateDir: string): Promise<AgentKey> {
+  const dir = path.resolve(stateDir);
+  let p = cache.get(dir);
+  if (!p) {
+    p = readOrMake(dir);
+    cache.set(dir, p);
+    p.catch(() => cache.delete(dir)); // a failure is not remembered: the next call tries again
+  }
+  return p;
+}
+
+async function readOrMake(stateDir: string): Promise<AgentKey> {
   const file = path.join(stateDir, AGENT_KEY_FILE);
   const existing = await loadAgentKey(stateDir);
   if (existing) return existing;

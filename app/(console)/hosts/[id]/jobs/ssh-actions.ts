@@ -16,6 +16,7 @@ export type PreviewState = ActionState & { preview?: SelectionPreviewResponse };
 
 /** Agent failures become messages that say which agent and what happened. */
 function agentFailure(err: unknown): ActionState {
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return { message: `The agent did not answer within ${AGENT_TIMEOUT_MS / 1000} s` };
   if (err instanceof AgentRequestError) {
     if (err.status === 0) return { message: err.message };
     return { message: `The agent could not do it: ${err.message}` };
@@ -24,6 +25,7 @@ function agentFailure(err: unknown): ActionState {
 }
 
 const PATH_RE = /^\//;
+const AGENT_TIMEOUT_MS = 60_000;
 
 export const testConnectionAction = defineAction({ schema: formFields }, async (caller, form, ctx) => {
   const { host, agent } = await hostForAgentCall(caller, form.hostId);
@@ -31,7 +33,7 @@ export const testConnectionAction = defineAction({ schema: formFields }, async (
   if (first !== undefined && !PATH_RE.test(first)) throw new AppError("invalid", `Source path "${first}" must be absolute`, { fieldErrors: { sources: ["Paths must be absolute (start with /)"] } });
   let result: TestConnectionResponse;
   try {
-    result = await testConnection(agent, { v: 1, host, path: first }, { signal: AbortSignal.timeout(60_000) });
+    result = await testConnection(agent, { v: 1, host, path: first }, { signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) });
   } catch (err) {
     return agentFailure(err);
   }
@@ -51,7 +53,7 @@ export const previewAction = defineAction({ schema: formFields }, async (caller,
   const includes = input.method === "mirror" ? input.includes : [];
   let preview: SelectionPreviewResponse;
   try {
-    preview = await previewSelection(agent, { v: 1, host, sources, includes, excludes: input.excludes, limit: 200 }, { signal: AbortSignal.timeout(60_000) });
+    preview = await previewSelection(agent, { v: 1, host, sources, includes, excludes: input.excludes, limit: 200 }, { signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) });
   } catch (err) {
     return agentFailure(err);
   }
