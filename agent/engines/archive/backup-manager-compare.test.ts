@@ -222,6 +222,12 @@ describe.skipIf(!haveTools)("side by side with the real backup-manager 0.7.14 (f
       expect(st.filter((x) => dateOf(x) === today)).toEqual(bmToday);
       expect(bmToday).toHaveLength(1);
       decisions.push(`${today}:${isMaster(bmToday[0]) ? "M" : "i"}`);
+      // Permissions as BM_REPOSITORY_SECURE sets them: archive and md5 file 660, repository 770, snapshot left 600.
+      const mode = (p: string) => (lstatSync(p).mode & 0o7777).toString(8);
+      for (const f of [bmToday[0], "bmhost-hashes.md5", "bmhost" + D.replace(/\//g, "-") + ".incremental.bin"]) {
+        expect(mode(path.join(stRepo, f)), f).toBe(mode(path.join(bmRepo, f)));
+      }
+      expect(mode(stRepo)).toBe(mode(bmRepo));
       // The same GNU tar members (names, types, modes, owners, mtimes, link targets, dumpdirs, bytes).
       expect(await members(path.join(stRepo, bmToday[0]))).toEqual(await members(path.join(bmRepo, bmToday[0])));
       // Purge: everything backup-manager keeps, Strata keeps; Strata's extras are exactly the chains

@@ -1,6 +1,6 @@
 // One run of an archive job, in backup-manager's order: lock, repository (created, permissions, must be
 // writable before any work), TTL purge, each method in turn, upload; the lock is released whatever happens.
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AgentError } from "@/agent/errors";
 import type { ArchiveJob } from "@/lib/schemas/archive-job";
@@ -12,7 +12,7 @@ import type { EngineCallbacks, SessionResult } from "../types";
 import { runUpload } from "./upload/run-upload";
 import { describeWriteError } from "./atomic-file";
 import { acquireLock } from "./lock";
-import { formatDay } from "./naming";
+import { formatDay, md5FileName, sha256FileName } from "./naming";
 import { applyPermissions, resolvePermissions } from "./permissions";
 import { planPurge, purgeRepository } from "./purge";
 import { runTarballMethod, type ArchiveContext } from "./tarball";
@@ -87,6 +87,19 @@ async function runMethod(job: ArchiveJob, method: ArchiveJob["methods"][number],
 
 const sum = (outs: { size: number }[]) => outs.reduce((a, o) => a + o.size, 0);
 
+/** After each method, the md5 file (and Strata's SHA-256 manifest) get the archives' owner and mode, as backup-manager does (spec §3.7). */
+async function secureChecksumFiles(job: ArchiveJob, ctx: ArchiveContext): Promise<void> {
+  for (const name of [md5FileName(job.prefix), sha256FileName(job.prefix)]) {
+    const file = path.join(job.repository, name);
+    if (!(await stat(file).catch(() => undefined))) continue;
+    try {
+      await applyPermissions(file, ctx.permissions, ctx.permissions.archiveMode);
+    } catch (err) {
+      throw new AgentError("fatal", `Cannot set permissions of "${file}": ${describeWriteError(err)}`, { cause: err });
+    }
+  }
+}
+
 /** Runs the job once. Throws AgentError "locked" when another run holds the lock. */
 export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promise<ArchiveRunResult> {
   const callbacks = opts.callbacks ?? {};
@@ -114,6 +127,7 @@ export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promi
         if (callbacks.signal?.aborted) throw new AgentError("cancelled", `Archive job "${job.name}" was cancelled`, { cause: err });
         throw err;
       });
+      await secureChecksumFiles(job, ctx);
       result.outputs.push(...r.outputs);
       result.errors += r.errors;
       result.members += r.members;

@@ -1,6 +1,6 @@
 // The tarball and tarball-incremental methods: one archive per target per run, named as backup-manager
 // names them; incrementals through GNU tar's --listed-incremental snapshot kept in the repository.
-import { copyFile, lstat, rename, rm, stat } from "node:fs/promises";
+import { chmod, copyFile, lstat, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { describeWriteError } from "./atomic-file";
 import { blacklistFor } from "./blacklist";
@@ -121,7 +121,10 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
         },
         ctx.permissions.archiveMode ?? 0o600,
       );
-      if (work) await rename(work, snapshot);
+      if (work) {
+        await chmod(work, 0o600); // lists every file name: readable by its owner only, as backup-manager leaves it (umask 077)
+        await rename(work, snapshot);
+      }
       hashes = { md5: res.compress.md5, sha256: res.compress.sha256, size: res.compress.bytesOut };
       out.members += res.members.length;
       if (res.tarExit === 1) {
