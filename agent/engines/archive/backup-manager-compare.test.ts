@@ -341,6 +341,37 @@ describe.skipIf(!haveTools)("side by side with the real backup-manager 0.7.14 (f
     expect(stNames.filter((x) => !x.startsWith("/sub/cache"))).toEqual(bmNames);
   }, 60_000);
 
+  it("tarball (short names, tar.bz2, two targets) and pipe (gzip) over 2 days: same names, members and pipe output", async () => {
+    const w = path.join(t.dir, "pipe");
+    const A = path.join(w, "srv", "alpha");
+    const B = path.join(w, "etc", "beta");
+    mkdirSync(A, { recursive: true });
+    mkdirSync(B, { recursive: true });
+    writeFileSync(path.join(A, "a.txt"), "a\n");
+    writeFileSync(path.join(B, "b.conf"), "b=1\n");
+    const common = { BM_ARCHIVE_TTL: "5", BM_ARCHIVE_PURGEDUPS: "false", BM_ARCHIVE_METHOD: "tarball pipe", BM_TARBALL_NAMEFORMAT: "short", BM_TARBALL_FILETYPE: "tar.bz2", BM_TARBALL_DIRECTORIES: `${A} ${B}`, BM_TARBALL_BLACKLIST: "" };
+    const arrays = 'BM_PIPE_COMMAND[0]="seq 1 500"\nBM_PIPE_NAME[0]="numbers"\nBM_PIPE_FILETYPE[0]="txt"\nBM_PIPE_COMPRESS[0]="gzip"\n';
+    const bmRepo = path.join(w, "bm-repo");
+    const stRepo = path.join(w, "strata-repo");
+    writeFileSync(path.join(w, "bm.conf"), conf(bmRepo, common) + arrays);
+    writeFileSync(path.join(w, "strata.conf"), conf(stRepo, common) + arrays);
+    for (const day of ["2027-06-07", "2027-06-08"]) {
+      sh(["sh", "-c", `find "${w}/srv" "${w}/etc" -exec touch -h -d "2027-06-01 12:00" {} +`]);
+      runBm(path.join(w, "bm.conf"), day);
+      runStrata(path.join(w, "strata.conf"), day);
+      const bm = archives(bmRepo);
+      expect(archives(stRepo), day).toEqual(bm);
+      expect(bm).toEqual(expect.arrayContaining([`bmhost-alpha.${ymd(day)}.master.tar.bz2`, `bmhost-beta.${ymd(day)}.master.tar.bz2`, `bmhost-numbers.${ymd(day)}.txt.gz`]));
+      for (const n of bm.filter((x) => dateOf(x) === ymd(day) && x.endsWith(".tar.bz2"))) {
+        expect(await members(path.join(stRepo, n)), n).toEqual(await members(path.join(bmRepo, n)));
+      }
+      const pipe = `bmhost-numbers.${ymd(day)}.txt.gz`;
+      const text = (repo: string) => spawnSync("gzip", ["-dc", path.join(repo, pipe)], { encoding: "utf8" }).stdout;
+      expect(text(stRepo)).toBe(text(bmRepo));
+      expect(text(stRepo).split("\n")[499]).toBe("500");
+    }
+  }, 120_000);
+
   it("stays comparable: the importer reads the same configuration file backup-manager ran", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "agent/main.ts"), "backup-manager", "import", "--json", path.join(t.dir, "inc", "strata.conf")], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(0);
