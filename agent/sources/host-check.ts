@@ -19,7 +19,8 @@ const LIST_SHOWN = 20;
 
 /**
  * Tests a host step by step. An unpinned host's key is accepted for the test and returned as `fingerprint`
- * (the console pins it); a pinned key that differs fails the host-key step with both fingerprints.
+ * (the console pins it); a pinned key that differs fails the host-key step with both fingerprints (the console
+ * records it as pending).
  */
 export async function testHostConnection(host: HostConnection, listPath: string | undefined, ctx: OpenSourceContext): Promise<TestConnectionResponse> {
   const steps: Step[] = [];
@@ -34,7 +35,7 @@ export async function testHostConnection(host: HostConnection, listPath: string 
   let fingerprint: string | null = null;
   let client;
   try {
-    const c = await connectToHost(host, { ...ctx, checkHostKey: ctx.checkHostKey ?? (async () => true), onStep });
+    const c = await connectToHost(host, { ...ctx, checkHostKey: ctx.checkHostKey ?? (async (h) => h.hostKeyFingerprint === null), onStep });
     client = c.client;
     fingerprint = c.fingerprint;
   } catch (err) {

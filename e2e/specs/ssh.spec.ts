@@ -1,6 +1,9 @@
 // Hosts over SSH: an admin adds a host served by a real OpenSSH sshd, tests the connection before and after
 // authorizing the agent's public key shown on the host page (the host key gets pinned), and previews what the
-// include/exclude rules select on the host; a host without an agent gets a clear error.
+// include/exclude rules select on the host; a changed host key is refused until an admin accepts it; a host
+// without an agent gets a clear error.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, mkdir, readFile, rm, writeFile, appendFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -92,7 +95,51 @@ test("an admin adds an SSH host, authorizes the agent's key, tests the connectio
   // The successful test pinned the host key.
   await admin.goto(hostUrl);
   await expect(admin.getByTestId("pinned-fingerprint")).toHaveText(sshd.hostKeyFingerprint);
+
+  // The host gets a new key (reinstalled): the test fails at the host key naming both fingerprints, the host
+  // page warns with the new key, and an admin accepts it; then the connection works again.
+  const newFp = await replaceHostKey(sshd);
+  await admin.goto(`${hostUrl}/jobs/new`);
+  await admin.getByLabel("Source paths (one per line, absolute)").fill(path.join(src, "www"));
+  await admin.getByRole("button", { name: "Test connection" }).click();
+  await expect(steps.getByTestId("test-connection-result")).toHaveText("Connection failed", { timeout: 30_000 });
+  await expect(steps.getByTestId("test-step-host-key")).toHaveAttribute("data-ok", "false");
+  await expect(steps.getByTestId("test-step-host-key")).toContainText(`pinned ${sshd.hostKeyFingerprint}, presented ${newFp}`);
+  await expect(steps.getByTestId("test-step-authenticate")).toHaveCount(0);
+  await admin.goto(hostUrl);
+  await expect(admin.getByTestId("pending-host-key")).toContainText(newFp);
+  await expect(admin.getByTestId("pinned-fingerprint")).toHaveText(sshd.hostKeyFingerprint);
+  await admin.getByRole("button", { name: "Accept new key" }).click();
+  await expect(admin.getByTestId("pinned-fingerprint")).toHaveText(newFp); // the page re-renders with the new key pinned
+  await admin.reload();
+  await expect(admin.getByTestId("pinned-fingerprint")).toHaveText(newFp);
+  await expect(admin.getByTestId("pending-host-key")).toHaveCount(0);
+  await admin.goto(`${hostUrl}/jobs/new`);
+  await admin.getByLabel("Source paths (one per line, absolute)").fill(path.join(src, "www"));
+  await admin.getByRole("button", { name: "Test connection" }).click();
+  await expect(steps.getByTestId("test-connection-result")).toHaveText("Connection works", { timeout: 30_000 });
 });
+
+/** Gives the running test sshd a new host key (sshd re-reads its keys on SIGHUP); returns its fingerprint. */
+async function replaceHostKey(d: TestSshd): Promise<string> {
+  const key = path.join(d.dir, "host_ed25519");
+  await rm(key, { force: true });
+  await rm(`${key}.pub`, { force: true });
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  const fp = execFileSync("ssh-keygen", ["-lf", `${key}.pub`], { encoding: "utf8" }).split(" ")[1];
+  process.kill(Number((await readFile(path.join(d.dir, "sshd.pid"), "utf8")).trim()), "SIGHUP");
+  // Wait until the restarted sshd presents the new key.
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const out = spawnSync("ssh-keyscan", ["-p", String(d.port), "-t", "ed25519", "127.0.0.1"], { encoding: "utf8" });
+    if (out.stdout.includes(readPub(`${key}.pub`))) return fp;
+  }
+  throw new Error("sshd did not take its new host key");
+}
+
+function readPub(file: string): string {
+  return readFileSync(file, "utf8").split(" ")[1];
+}
 
 test("test connection and preview say clearly when the host has no agent", async ({ browser }) => {
   const admin = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } })).newPage();

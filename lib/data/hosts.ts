@@ -198,7 +198,7 @@ export async function hostForAgentCall(caller: Caller, hostId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(hostId)) throw new AppError("not_found", "No such host");
   const host = await db().host.findFirst({
     where: { AND: [{ id: hostId }, visibleHosts(caller)] },
-    select: { ...connectionSelect, agent: { select: { name: true, url: true, secretEnc: true, lastSeenAt: true } } },
+    select: { ...connectionSelect, agent: { select: { id: true, name: true, url: true, secretEnc: true, lastSeenAt: true } } },
   });
   if (!host) throw new AppError("not_found", "No such host");
   const agent = host.agent;
@@ -207,7 +207,7 @@ export async function hostForAgentCall(caller: Caller, hostId: string) {
   if (Date.now() - seen > ONLINE_SECONDS * 1000)
     throw new AppError("unavailable", `Agent "${agent.name}" is offline (${agent.lastSeenAt ? `last seen ${agent.lastSeenAt.toISOString()}` : "never seen"}): start it, then try again`);
   if (!agent.url) throw new AppError("unavailable", `Agent "${agent.name}" has not reported its address yet`);
-  return { host: toHostConnection(host), agent: { name: agent.name, url: agent.url, secretEnc: agent.secretEnc } };
+  return { host: toHostConnection(host), agentId: agent.id, agent: { name: agent.name, url: agent.url, secretEnc: agent.secretEnc } };
 }
 
 /** After a successful test of an unpinned host, pins the key it presented (the same rule as the agent's report). */

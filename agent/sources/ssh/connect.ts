@@ -153,15 +153,20 @@ export async function connectHost(host: HostConnection, o: ConnectOptions): Prom
   });
 }
 
-/** Null when the key may be trusted, else the reason to refuse (naming both fingerprints when they differ). */
+/**
+ * Null when the key may be trusted, else the reason to refuse (naming both fingerprints when they differ).
+ * The console decides on keys the pinned copy does not vouch for: it pins a first key, records a changed one
+ * as pending (refused), and may have accepted a new key since this copy of the host was taken.
+ */
 async function decideHostKey(host: HostConnection, fp: string, check: ConnectOptions["checkHostKey"]): Promise<string | null> {
+  if (host.hostKeyFingerprint === fp) return null;
+  if (check && (await check(host, fp))) return null;
+  const where = `"${host.name}" (${endpointLabel(host.address, host.port)})`;
   if (host.hostKeyFingerprint) {
-    if (host.hostKeyFingerprint === fp) return null;
-    return `WARNING: the host key of "${host.name}" (${endpointLabel(host.address, host.port)}) has changed: pinned ${host.hostKeyFingerprint}, presented ${fp}. Refusing to connect until an admin accepts the new key on the host page.`;
+    return `WARNING: the host key of ${where} has changed: pinned ${host.hostKeyFingerprint}, presented ${fp}. Refusing to connect until an admin accepts the new key on the host page.`;
   }
-  if (!check) return `Host "${host.name}" has no pinned host key and this connection cannot pin one (presented ${fp})`;
-  if (await check(host, fp)) return null;
-  return `WARNING: the host key of "${host.name}" (${endpointLabel(host.address, host.port)}) was refused by the console: presented ${fp}, which differs from the key pinned there. An admin must accept the new key on the host page.`;
+  if (!check) return `Host ${where} has no pinned host key and this connection cannot pin one (presented ${fp})`;
+  return `WARNING: the host key of ${where} was refused by the console: presented ${fp}, which differs from the key pinned there. An admin must accept the new key on the host page.`;
 }
 
 const NETWORK_REASONS: Record<string, string> = {

@@ -82,13 +82,22 @@ describe("SFTP source", () => {
     await expect(openHostSource(host, path.join(dir, "nope"), { stateDir })).rejects.toThrow(/Cannot open source ".*nope" on "test-host".*no such file or directory/);
   });
 
-  it("refuses a changed host key, naming both fingerprints", async () => {
-    const { host, stateDir } = await sshTestHost(sshd, dir, { hostKeyFingerprint: "SHA256:" + "A".repeat(43) });
+  it("refuses a changed host key, naming both fingerprints, unless the console accepted it meanwhile", async () => {
+    const old = "SHA256:" + "A".repeat(43);
+    const { host, stateDir } = await sshTestHost(sshd, dir, { hostKeyFingerprint: old });
     const err = await openHostSource(host, dir, { stateDir }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toContain("SHA256:" + "A".repeat(43));
+    expect((err as Error).message).toContain(old);
     expect((err as Error).message).toContain(sshd.hostKeyFingerprint);
     expect((err as Error).message).toMatch(/has changed.*Refusing to connect/);
+    // The console is asked (it records the key as pending): "mismatch" refuses, an accepted key connects.
+    const reported: string[] = [];
+    const refused = await openHostSource(host, dir, { stateDir, checkHostKey: async (_h, fp) => (reported.push(fp), false) }).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(/has changed: pinned SHA256:A+, presented SHA256:/);
+    expect(reported).toEqual([sshd.hostKeyFingerprint]);
+    const accepted = await openHostSource(host, dir, { stateDir, checkHostKey: async (_h, fp) => fp === sshd.hostKeyFingerprint });
+    expect((await accepted.stat(Buffer.alloc(0))).type).toBe("dir");
+    await accepted.close();
   });
 
   it("asks checkHostKey for an unpinned host, and refuses when it says no", async () => {

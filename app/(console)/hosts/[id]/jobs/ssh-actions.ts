@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { defineAction, type ActionState } from "@/lib/actions/define-action";
 import { AgentRequestError, previewSelection, testConnection } from "@/lib/agent-client";
-import { hostForAgentCall, pinTestedHostKey } from "@/lib/data/hosts";
+import { hostForAgentCall, pinTestedHostKey, recordHostKey } from "@/lib/data/hosts";
+import { notifyHostKeyChanged } from "@/lib/notify/host-key";
 import { AppError } from "@/lib/errors";
 import type { SelectionPreviewResponse, TestConnectionResponse } from "@/lib/schemas/agent-protocol";
 import { formToJobInput } from "./form-input";
@@ -28,7 +29,7 @@ const PATH_RE = /^\//;
 const AGENT_TIMEOUT_MS = 60_000;
 
 export const testConnectionAction = defineAction({ schema: formFields }, async (caller, form, ctx) => {
-  const { host, agent } = await hostForAgentCall(caller, form.hostId);
+  const { host, agent, agentId } = await hostForAgentCall(caller, form.hostId);
   const first = formToJobInput(form).sources[0];
   if (first !== undefined && !PATH_RE.test(first)) throw new AppError("invalid", `Source path "${first}" must be absolute`, { fieldErrors: { sources: ["Paths must be absolute (start with /)"] } });
   let result: TestConnectionResponse;
@@ -37,8 +38,15 @@ export const testConnectionAction = defineAction({ schema: formFields }, async (
   } catch (err) {
     return agentFailure(err);
   }
-  // First successful contact pins the key the host presented.
-  if (result.ok && result.fingerprint && !host.hostKeyFingerprint && !host.local) await pinTestedHostKey(caller, host.id, result.fingerprint, ctx);
+  // First successful contact pins the key the host presented; a key other than the pinned one is recorded as
+  // pending (shown on the host page, notified) exactly as when the agent meets it during a run.
+  const fp = result.fingerprint;
+  if (fp && !host.local && !host.hostKeyFingerprint && result.ok) await pinTestedHostKey(caller, host.id, fp, ctx);
+  if (fp && !host.local && host.hostKeyFingerprint && fp !== host.hostKeyFingerprint) {
+    const recorded = await recordHostKey(agentId, host.id, fp);
+    if (recorded.newlyPending)
+      void notifyHostKeyChanged(host.id, recorded.newlyPending.pinned, fp).catch((err) => console.error(`Cannot notify the host key change of host ${host.id}: ${(err as Error).message}`));
+  }
   const state: TestConnectionState = { ok: result.ok, message: result.ok ? "Connection works" : "Connection failed", result };
   return state;
 });
