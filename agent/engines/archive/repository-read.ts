@@ -298,3 +298,36 @@ export async function* readArchiveVersions(root: string): AsyncGenerator<ChangeS
     prevTime = session.time;
   }
 }
+
+/**
+ * The change set one archive brings to its series (what a run reports): the series' tree replayed from the
+ * repository up to the archive before it, against that tree with this archive applied. A full archive lists
+ * every member; the folders above the target (and the root) come as new when the series had no archive yet.
+ */
+export async function archiveChangeSet(root: string, name: string): Promise<ChangeSetEntry[]> {
+  const me = parseRepoArchive(name);
+  if (!me) throw new Error(`"${name}" is not an archive name`);
+  const earlier = (await listSessions(root))
+    .flatMap((s) => s.archives)
+    .filter((a) => a.series === me.series && (a.day < me.day || (a.day === me.day && a.master && !me.master)));
+  let prev: Tree = new Map();
+  for (const a of earlier) prev = await applyArchive(root, a, prev);
+  const listed = (await listSessions(root)).flatMap((s) => s.archives).find((a) => a.name === name) ?? me;
+  const next = await applyArchive(root, listed, prev);
+  const out: ChangeSetEntry[] = [];
+  if (prev.size === 0) {
+    const ancestors = new Set<string>([""]);
+    for (const p of next.keys()) {
+      const parts = p.split("/");
+      for (let i = 1; i < parts.length; i++) ancestors.add(parts.slice(0, i).join("/"));
+    }
+    for (const a of [...ancestors].sort()) if (!next.has(a)) out.push({ v: 1, change: "new", path: a, type: "dir" });
+  }
+  for (const [p, e] of next) {
+    const o = prev.get(p);
+    if (!o) out.push(entry("new", p, e));
+    else if (!sameMeta(o, e) || o.archive !== e.archive) out.push(entry("changed", p, e));
+  }
+  for (const [p, o] of prev) if (!next.has(p)) out.push(entry("deleted", p, o));
+  return out;
+}

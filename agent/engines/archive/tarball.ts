@@ -11,6 +11,7 @@ import { applyPermissions, type Permissions } from "./permissions";
 import { purgeDuplicates } from "./purge";
 import { buildTarArchive } from "./tar-build";
 import { buildZipArchive } from "./zip-build";
+import { archiveChangeSet } from "./repository-read";
 import type { EngineCallbacks } from "../types";
 
 /** When full archives are made: weekly on day `value` (0 = Sunday … 6) or monthly on day `value` (1–31). */
@@ -41,6 +42,32 @@ export interface ArchiveContext {
   purgeDuplicates: boolean;
   niceLevel?: number;
   blockSize?: number;
+  /** Folders (and the root) already reported as new by this run's change set (targets share ancestors). */
+  reportedDirs?: Set<string>;
+}
+
+/**
+ * Reports what archive `name` changed in its series through `onChange` (the run's change set: a full
+ * archive lists every member, an incremental what it stored and what its dumpdirs no longer list).
+ */
+export async function reportArchiveChanges(ctx: ArchiveContext, name: string): Promise<void> {
+  const onChange = ctx.callbacks.onChange;
+  if (!onChange) return;
+  let entries;
+  try {
+    entries = await archiveChangeSet(ctx.repository, name);
+  } catch (err) {
+    ctx.callbacks.onLog?.(`WARNING: cannot list the changes of "${name}": ${(err as Error).message}`);
+    return;
+  }
+  const seen = (ctx.reportedDirs ??= new Set());
+  for (const e of entries) {
+    if (e.type === "dir" && e.change === "new" && e.archive === undefined) {
+      if (seen.has(e.path)) continue;
+      seen.add(e.path);
+    }
+    onChange(e);
+  }
 }
 
 /** Result of one method over all its targets. */
@@ -150,5 +177,6 @@ async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutco
   out.outputs.push(name);
   out.bytes += h.size;
   ctx.callbacks.onLog?.(`${file}: ok (${h.size} bytes, ${h.md5})`);
+  await reportArchiveChanges(ctx, name);
   if (ctx.purgeDuplicates) await purgeDuplicates(ctx.repository, name, ctx.prefix, ctx.callbacks.onLog);
 }

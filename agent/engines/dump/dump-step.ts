@@ -1,11 +1,11 @@
 // One dump step shared by every dump method: run a command on the runner, compress its output into the
 // repository under its final name, report it; plus the small helpers the methods share.
-import { lstat, readFile, stat } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { recordArchiveHashes } from "../archive/hashes";
 import { applyPermissions } from "../archive/permissions";
 import { purgeDuplicates } from "../archive/purge";
-import type { ArchiveContext } from "../archive/tarball";
+import { reportArchiveChanges, type ArchiveContext } from "../archive/tarball";
 import { describeExit, LocalRunner, type CommandRunner } from "./runner";
 import { writeCommandOutput, type Compression } from "./write-command-output";
 
@@ -54,17 +54,8 @@ export async function runDumpStep(ctx: DumpContext, step: DumpStep): Promise<Dum
   });
   await applyPermissions(dest, ctx.permissions, ctx.permissions.archiveMode);
   const hashes = await recordArchiveHashes(ctx.repository, ctx.prefix, step.name);
-  const st = await stat(dest);
-  ctx.callbacks.onChange?.({
-    v: 1,
-    change: "new",
-    path: step.name,
-    type: "file",
-    size,
-    mtime: Math.floor(st.mtimeMs / 1000),
-    mode: st.mode & 0o7777,
-    archive: step.name,
-  });
+  // The dump is one path (its name without the date) whose versions are the files as stored.
+  await reportArchiveChanges(ctx, step.name);
   if (ctx.purgeDuplicates) await purgeDuplicates(ctx.repository, step.name, ctx.prefix, ctx.callbacks.onLog);
   return { name: step.name, path: dest, size, sha256: hashes.sha256 };
 }

@@ -28,7 +28,8 @@ describe("dump job run", () => {
       expect(day1).toMatchObject({ status: "success", outputs: ["bmhost-numbers.20270301.txt.gz"] });
       expect(day2.outputs).toEqual(["bmhost-numbers.20270302.txt.gz"]);
       expect(day2.stats).toMatchObject({ newFiles: 1, errors: 0 });
-      expect(changes).toEqual(["new bmhost-numbers.20270302.txt.gz bmhost-numbers.20270302.txt.gz"]);
+      // One path per dump (the name without its date); day 2 is a new version of it.
+      expect(changes).toEqual(["changed bmhost-numbers.txt.gz bmhost-numbers.20270302.txt.gz"]);
       const a = await stat(path.join(repository, "bmhost-numbers.20270301.txt.gz"));
       const b = await stat(path.join(repository, "bmhost-numbers.20270302.txt.gz"));
       expect(a.ino).toBe(b.ino);
