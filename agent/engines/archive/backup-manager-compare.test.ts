@@ -372,6 +372,44 @@ describe.skipIf(!haveTools)("side by side with the real backup-manager 0.7.14 (f
     }
   }, 120_000);
 
+  it("spec §9 bugs Strata does not copy: a master-day rerun keeps the snapshot (next day stays incremental); a short name with a space is one archive", async () => {
+    const w = path.join(t.dir, "bugs");
+    const D = path.join(w, "data");
+    mkdirSync(D, { recursive: true });
+    writeFileSync(path.join(D, "a.txt"), "a\n");
+    sh(["touch", "-d", "2027-07-01 12:00", path.join(D, "a.txt"), D]);
+    const common = { BM_ARCHIVE_TTL: "9", BM_ARCHIVE_PURGEDUPS: "false", BM_ARCHIVE_METHOD: "tarball-incremental", BM_TARBALL_FILETYPE: "tar.gz", BM_TARBALL_DIRECTORIES: D, BM_TARBALL_BLACKLIST: "", BM_TARBALLINC_MASTERDATETYPE: "weekly", BM_TARBALLINC_MASTERDATEVALUE: "1" };
+    const bmRepo = path.join(w, "bm-repo");
+    const stRepo = path.join(w, "strata-repo");
+    writeFileSync(path.join(w, "bm.conf"), conf(bmRepo, common));
+    writeFileSync(path.join(w, "strata.conf"), conf(stRepo, common));
+    for (const day of ["2027-07-05", "2027-07-05", "2027-07-06"]) {
+      runBm(path.join(w, "bm.conf"), day);
+      runStrata(path.join(w, "strata.conf"), day);
+    }
+    const series = "bmhost" + D.replace(/\//g, "-");
+    expect(archives(bmRepo)).toContain(`${series}.20270706.master.tar.gz`);
+    expect(archives(stRepo)).toContain(`${series}.20270706.tar.gz`);
+    expect(archives(stRepo)).not.toContain(`${series}.20270706.master.tar.gz`);
+    const out = path.join(w, "restore");
+    restoreChain(stRepo, archives(stRepo), "20270706", out);
+    expect(treeOf(path.join(out, D.slice(1)))).toEqual(treeOf(D));
+
+    const S = path.join(w, "My Files");
+    mkdirSync(S);
+    writeFileSync(path.join(S, "doc.txt"), "doc\n");
+    const short = { BM_ARCHIVE_TTL: "9", BM_ARCHIVE_PURGEDUPS: "false", BM_ARCHIVE_METHOD: "tarball", BM_TARBALL_NAMEFORMAT: "short", BM_TARBALL_FILETYPE: "tar.gz", BM_TARBALL_DIRECTORIES: "", BM_TARBALL_BLACKLIST: "" };
+    const extra = `BM_TARBALL_TARGETS[0]="${S}"\n`;
+    const bm2 = path.join(w, "bm-short");
+    const st2 = path.join(w, "strata-short");
+    writeFileSync(path.join(w, "bm-short.conf"), conf(bm2, short) + extra);
+    writeFileSync(path.join(w, "strata-short.conf"), conf(st2, short) + extra);
+    runBm(path.join(w, "bm-short.conf"), "2027-07-07");
+    runStrata(path.join(w, "strata-short.conf"), "2027-07-07");
+    expect(archives(st2)).toContain("bmhost-My Files.20270707.master.tar.gz");
+    expect(archives(bm2)).not.toContain("bmhost-My Files.20270707.master.tar.gz");
+  }, 120_000);
+
   it("stays comparable: the importer reads the same configuration file backup-manager ran", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "agent/main.ts"), "backup-manager", "import", "--json", path.join(t.dir, "inc", "strata.conf")], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(0);
