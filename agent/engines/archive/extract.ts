@@ -144,7 +144,7 @@ async function copyZipEntry(archive: string, name: string, out: Writable, stats:
 
 async function copyByScan(archive: string, name: string, out: Writable, stats: ReadStats): Promise<void> {
   stats.bytesRead = (await stat(archive)).size;
-  const child = spawn("tar", ["-x", "-O", "-f", archive, "--", norm(name)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("tar", ["-x", "-O", "--occurrence=1", "-f", archive, "--", norm(name)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr.on("data", (b: Buffer) => (err += b.toString()));
   const closed = new Promise<number | null>((resolve, reject) => {
