@@ -1,7 +1,7 @@
 // Mirror benchmark: Strata vs rdiff-backup vs `rsync -a` on one deterministic dataset in one run
 // (initial backup, N incremental sessions with 1% of files changed, restore of the oldest session),
 // printed as a table with the ratios issue 3 targets. Usage and options: bench/README.md.
-import { mkdirSync, rmSync } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,8 +68,30 @@ function commandFor(tool: Tool, step: Step, dirs: Record<string, string>, time: 
     : [process.execPath, [...strata, "backup", "--current-time", String(time), dirs.src, repo]];
 }
 
+/**
+ * Reads every file under `dir` once so the measured step finds it in the page cache: on a shared machine the
+ * cache does not keep a 1 GB tree between steps, and whichever tool ran first would read it from disk.
+ */
+function warm(dir: string): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) {
+        const fd = openSync(p, "r");
+        while (readSync(fd, buf, 0, buf.length, null) > 0);
+        closeSync(fd);
+      }
+    }
+  };
+  walk(dir);
+}
+
 async function run(tool: Tool, step: Step, dirs: Record<string, string>, time: number, errors: Map<string, string>): Promise<Measurement | null> {
   const [cmd, args] = commandFor(tool, step, dirs, time, agentEntry);
+  warm(step === "restore" ? dirs[tool] : dirs.src);
   try {
     const m = await measure(cmd, args, { cwd: ROOT });
     console.error(`  ${tool.padEnd(12)} ${step.padEnd(11)} ${m.seconds.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB`);

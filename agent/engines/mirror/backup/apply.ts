@@ -145,8 +145,8 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
         return true;
       }
       p.tmp = tmp;
-      if (pass.ctx.fast) {
-        const got = pass.ctx.fast.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
+      if (pass.ctx.fast?.takes(item.path, rec.size ?? 0)) {
+        const got = pass.ctx.fast!.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
         p.attrsSet = true;
         rec.sha1 = got.sha1;
         rec.size = got.bytes;
@@ -155,7 +155,8 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
         return true;
       }
       const mode = createMode(rec.perms);
-      const got = await copyFromSource(pass.ctx.source, item.path, rec.size ?? 0, tmp, withSig, mode ?? 0o600);
+      await streamSlot();
+      const got = await copyFromSource(pass.ctx.source, item.path, rec.size ?? 0, tmp, withSig, mode ?? 0o600).finally(releaseStreamSlot);
       p.modeSet = mode !== undefined;
       rec.sha1 = got.sha1;
       rec.size = got.bytes;
@@ -209,4 +210,19 @@ function readUmask(): number {
 
 function attrsOf(rec: MetaRecord) {
   return { mode: rec.perms, uid: rec.uid, gid: rec.gid, mtime: rec.mtime };
+}
+
+/** Streamed copies at once (each holds two descriptors and buffers); the pass may have many paths in flight. */
+const MAX_STREAMS = 8;
+let streams = 0;
+const streamWaiters: Array<() => void> = [];
+
+async function streamSlot(): Promise<void> {
+  while (streams >= MAX_STREAMS) await new Promise<void>((res) => streamWaiters.push(res));
+  streams++;
+}
+
+function releaseStreamSlot(): void {
+  streams--;
+  streamWaiters.shift()?.();
 }

@@ -27,7 +27,15 @@ export interface FastLocal {
   source: Source;
   /** Copies a source file into a new repository file `dst`, hashing (and signing) it on the way. */
   copy(rel: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult;
+  /**
+   * Whether `copy` should take this file: small ones (a few syscalls), and sparse ones (only `copy` writes
+   * holes). Big dense files stream asynchronously instead, several at once, so their disk reads overlap.
+   */
+  takes(rel: Buffer, size: number): boolean;
 }
+
+/** Files up to this size are copied synchronously. */
+const SYNC_COPY_LIMIT = 1 << 20;
 
 let localProto: object | undefined;
 
@@ -51,10 +59,23 @@ export async function fastLocalOf(source: Source): Promise<FastLocal | undefined
     openRead: (p, hint) => source.openRead(p, hint),
     close: () => source.close(),
   };
-  return { source: wrapped, copy: (rel, dst, withSig, hint, attrs) => copySync(abs(rel), dst, withSig, hint, attrs) };
+  return {
+    source: wrapped,
+    copy: (rel, dst, withSig, hint, attrs) => copySync(abs(rel), dst, withSig, hint, attrs),
+    takes: (rel, size) => size <= SYNC_COPY_LIMIT || isSparse(abs(rel), size),
+  };
 }
 
 const SLASH = Buffer.from("/");
+
+/** Whether a file occupies fewer bytes on disk than its length (has holes); false when it cannot be told. */
+function isSparse(file: Buffer, size: number): boolean {
+  try {
+    return lstatSync(file).blocks * 512 < size;
+  } catch {
+    return false;
+  }
+}
 
 function listSync(local: LocalSourceInternals, abs: (p: Buffer) => Buffer, dir: Buffer): SourceEntry[] {
   const names = readdirSync(abs(dir), { encoding: "buffer" });

@@ -37,8 +37,11 @@ export interface RestoreResult {
 }
 
 const IS_ROOT = process.getuid?.() === 0;
-/** Plain files up to this size are copied with synchronous calls (see directCopy). */
-const SYNC_COPY_LIMIT = 64 << 20;
+/**
+ * Plain files up to this size are copied with synchronous calls (see directCopy); bigger ones stream
+ * asynchronously, several at once, so disk reads overlap when the repository is not in the page cache.
+ */
+const SYNC_COPY_LIMIT = 1 << 20;
 /** Read buffer of directCopy, shared: each copy runs start to end without yielding. */
 let scratch = Buffer.allocUnsafe(1 << 20);
 
