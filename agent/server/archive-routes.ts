@@ -5,7 +5,8 @@ import { createReadStream } from "node:fs";
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar-stream";
-import { BlockCache, extractMember } from "@/agent/engines/archive/extract";
+import { BlockCache, currentIndex, extractMember } from "@/agent/engines/archive/extract";
+import { readArchiveMembers } from "@/agent/engines/archive/tar-read";
 import { readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
 import { resolveInside } from "./confine";
 import { HttpError } from "./http-error";
@@ -97,14 +98,38 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
       else if (e.type === "symlink") await add({ ...base(e), name, type: "symlink", linkname: e.linkTarget ?? "" });
       else if (e.type === "fifo") await add({ ...base(e), name, type: "fifo" });
     }
+    const addFile = (p: string, e: Located, bytes: AsyncIterable<Buffer> | Readable) =>
+      new Promise<void>((resolve, reject) => {
+        const sink = pack.entry({ ...base(e), name: join(q.prefix, rel(p)), type: "file", size: e.size ?? 0 }, (err) => (err ? reject(err) : resolve()));
+        pipeline(bytes, sink).catch(reject);
+      });
+    // Archives without an index (backup-manager's): one sequential pass each, streaming the wanted members.
+    const scanned = new Map<string, Map<string, [string, Located]>>();
+    const rest: [string, Located][] = [];
     for (const [p, e] of files) {
+      const file = await resolveInside(root, e.archive!);
+      const member = e.member ?? p;
+      const byMember = scanned.get(file);
+      if (!e.whole && !file.endsWith(".zip") && !(await currentIndex(file)) && !byMember?.has(member)) {
+        scanned.set(file, (byMember ?? new Map()).set(member, [p, e]));
+      } else rest.push([p, e]);
+    }
+    for (const [file, wanted] of scanned) {
+      for await (const m of readArchiveMembers(file, (m) => (wanted.has(m.name) ? "stream" : false))) {
+        if (signal.aborted) return;
+        const w = m.stream && wanted.get(m.name);
+        if (!w) continue;
+        wanted.delete(m.name);
+        await addFile(w[0], w[1], m.stream!);
+        if (wanted.size === 0) break;
+      }
+      const missing = [...wanted.keys()][0];
+      if (missing !== undefined) throw new Error(`Member "${missing}" not found in "${file}"`);
+    }
+    for (const [p, e] of rest) {
       if (signal.aborted) return;
       const file = await resolveInside(root, e.archive!);
-      const done = new Promise<void>((resolve, reject) => {
-        const sink = pack.entry({ ...base(e), name: join(q.prefix, rel(p)), type: "file", size: e.size ?? 0 }, (err) => (err ? reject(err) : resolve()));
-        pipeline(memberStream(file, e.whole ? undefined : (e.member ?? p), signal, cache), sink).catch(reject);
-      });
-      await done;
+      await addFile(p, e, memberStream(file, e.whole ? undefined : (e.member ?? p), signal, cache));
     }
     pack.finalize();
   })().catch((err) => pack.destroy(err));

@@ -30,6 +30,8 @@ export interface TarMember {
   dumpdir?: DumpdirEntry[];
   /** The member's bytes, when `wantData` asked for them. */
   data?: Buffer;
+  /** The member's bytes as a stream, when `wantData` answered "stream" (read it before asking for the next member). */
+  stream?: AsyncIterable<Buffer>;
 }
 
 const BLOCK = 512;
@@ -77,6 +79,15 @@ class ByteReader {
     this.len = rest.length;
     return out;
   }
+  /** The next n bytes as chunks of at most 1 MiB. */
+  async *take(n: number): AsyncGenerator<Buffer> {
+    while (n > 0) {
+      const b = await this.read(Math.min(n, 1 << 20));
+      if (b.length === 0) throw new Error("tar stream ended inside a member");
+      n -= b.length;
+      yield b;
+    }
+  }
   async skip(n: number): Promise<void> {
     while (n > 0) {
       const b = await this.read(Math.min(n, 1 << 20));
@@ -90,7 +101,7 @@ class ByteReader {
  * Members of an uncompressed tar stream. `wantData(member)` decides whose bytes are read into `data`
  * (dumpdirs are always read); other data is skipped.
  */
-export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMember) => boolean = () => false): AsyncGenerator<TarMember> {
+export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMember) => boolean | "stream" = () => false): AsyncGenerator<TarMember> {
   const r = new ByteReader(src[Symbol.asyncIterator]());
   let longName: string | undefined;
   let longLink: string | undefined;
@@ -124,7 +135,23 @@ export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMemb
     longName = longLink = undefined;
     pax = new Map();
     const dataLen = type === "1" || type === "2" || type === "5" ? 0 : m.size;
-    if (type === "D" || (dataLen > 0 && wantData(m))) {
+    const want = type === "D" ? true : dataLen > 0 && wantData(m);
+    if (want === "stream") {
+      // The caller reads the bytes while the member is current; what it leaves is skipped.
+      let taken = 0;
+      const chunks = r.take(dataLen);
+      m.stream = (async function* () {
+        for await (const c of chunks) {
+          taken += c.length;
+          yield c;
+        }
+      })();
+      yield m;
+      await r.skip(dataLen - taken);
+      await r.skip(padded(dataLen) - dataLen);
+      continue;
+    }
+    if (want) {
       const data = (await r.read(padded(dataLen))).subarray(0, dataLen);
       if (type === "D") m.dumpdir = parseDumpdir(data);
       else m.data = data;
@@ -172,7 +199,7 @@ export function openTarStream(file: string): Readable {
 }
 
 /** Every member of an archive file (tar family), reading the bytes of those `wantData` selects. */
-export async function* readArchiveMembers(file: string, wantData?: (m: TarMember) => boolean): AsyncGenerator<TarMember> {
+export async function* readArchiveMembers(file: string, wantData?: (m: TarMember) => boolean | "stream"): AsyncGenerator<TarMember> {
   const stream = openTarStream(file);
   try {
     yield* readTar(stream as AsyncIterable<Buffer>, wantData);
