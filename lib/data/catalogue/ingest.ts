@@ -141,25 +141,25 @@ async function closeOpen(tx: Prisma.TransactionClient, repo: string, T: number, 
 
 async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number, live: Array<{ e: ChangeSetEntry; path: string; raw: string | null }>, totals: Totals) {
   if (!live.length) return;
-  const col = <T>(f: (e: ChangeSetEntry, path: string) => T) => live.map(({ e, path }) => f(e, path));
-  const raws = live.map((l) => l.raw);
   for (const { e } of live) {
     if (e.type === "file") {
       totals.files++;
       totals.bytes += BigInt(e.size ?? 0);
     }
   }
-  const str = (v: number | undefined) => (v === undefined ? null : String(v));
+  // One JSON text per batch (absent keys read as null): the driver then sends one value instead of escaping
+  // 13 arrays element by element, which cost more client CPU than the INSERT cost the server.
+  const rows = JSON.stringify(live.map(({ e, path, raw }) => ({
+    path, parent: parentOf(path), name: nameOf(path), type: e.type, size: e.size ?? 0, mtime: e.mtime, mode: e.mode, uid: e.uid, gid: e.gid,
+    digest: e.sha1, link: e.linkTarget, archive: e.archive, raw,
+  })));
   await tx.$executeRaw`
     INSERT INTO "FileVersion" ("repositoryId", "path", "parent", "name", "type", "size", "mtime", "mode", "uid", "gid", "digest", "linkTarget", "archive", "rawPath", "validFrom")
-    SELECT ${repo}::uuid, u.path, u.parent, u.name, u.type::"EntryType", u.size::bigint,
-           CASE WHEN u.mtime IS NULL THEN NULL ELSE to_timestamp(u.mtime::float8) AT TIME ZONE 'UTC' END,
-           u.mode::int, u.uid::int, u.gid::int, u.digest, u.link, u.archive, decode(u.raw, 'hex'), ${ts(T)}
-    FROM unnest(${col((_, p) => p)}::text[], ${col((_, p) => parentOf(p))}::text[], ${col((_, p) => nameOf(p))}::text[],
-                ${col((e) => e.type)}::text[], ${col((e) => String(e.size ?? 0))}::text[], ${col((e) => str(e.mtime))}::text[],
-                ${col((e) => str(e.mode))}::text[], ${col((e) => str(e.uid))}::text[], ${col((e) => str(e.gid))}::text[],
-                ${col((e) => e.sha1 ?? null)}::text[], ${col((e) => e.linkTarget ?? null)}::text[], ${col((e) => e.archive ?? null)}::text[], ${raws}::text[])
-      AS u(path, parent, name, type, size, mtime, mode, uid, gid, digest, link, archive, raw)`;
+    SELECT ${repo}::uuid, u.path, u.parent, u.name, u.type::"EntryType", u.size,
+           CASE WHEN u.mtime IS NULL THEN NULL ELSE to_timestamp(u.mtime) AT TIME ZONE 'UTC' END,
+           u.mode, u.uid, u.gid, u.digest, u.link, u.archive, decode(u.raw, 'hex'), ${ts(T)}
+    FROM json_to_recordset(${rows}::json)
+      AS u(path text, parent text, name text, type text, size bigint, mtime float8, mode int, uid int, gid int, digest text, link text, archive text, raw text)`;
 }
 
 function checkedPath(p: string): string {
