@@ -2,12 +2,14 @@
 // replayed through each series' chain), one member as it was at a time (through the index sidecar, or the
 // archive the catalogue names), and a folder at a time as a tar stream.
 import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar-stream";
 import { BlockCache, currentIndex, extractMember } from "@/agent/engines/archive/extract";
 import { readArchiveMembers } from "@/agent/engines/archive/tar-read";
-import { readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
+import { findArchiveMember, parseRepoArchive, readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
 import { resolveInside } from "./confine";
 import { HttpError } from "./http-error";
 
@@ -55,6 +57,18 @@ function memberStream(archivePath: string, member: string | undefined, signal: A
  * Without `archive`, the tree at `at` says which archive holds the version.
  */
 export async function archiveFile(root: string, q: { path: string; at: number; archive?: string }, signal: AbortSignal): Promise<{ size?: number; bytes: AsyncIterable<Buffer> }> {
+  if (q.archive) {
+    // The catalogue names the archive: read the member straight from it when it is there under this path
+    // (no replay of the repository); a dump is its whole file.
+    const file = await resolveInside(root, q.archive);
+    const named = parseRepoArchive(path.basename(q.archive));
+    if (named?.file && named.file.path === q.path) return { size: (await stat(file)).size, bytes: memberStream(file, undefined, signal) };
+    const m = named && !named.file ? await findArchiveMember(file, q.path) : undefined;
+    if (m) {
+      refuseNonFile(q.path, { type: m.type, linkTarget: m.link });
+      return { size: m.size, bytes: memberStream(file, m.name, signal) };
+    }
+  }
   let archive = q.archive;
   let member: string | undefined = q.path;
   let size: number | undefined;

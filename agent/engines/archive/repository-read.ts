@@ -132,6 +132,23 @@ async function membersOf(file: string): Promise<Member[]> {
   return members;
 }
 
+/** One member of an archive by its path (index, zip directory, or one cached scan); undefined when absent. */
+export async function findArchiveMember(file: string, p: string): Promise<{ name: string; type: EntryType; size: number; link?: string } | undefined> {
+  const members = await membersOf(file);
+  for (let i = members.length - 1; i >= 0; i--) {
+    const m = members[i];
+    if (clean(m.name) !== p) continue;
+    const type = typeOf(m.type);
+    if (!type) return undefined;
+    if (m.type === "1" && m.link) {
+      const target = members.find((t) => clean(t.name) === clean(m.link!));
+      return { name: target?.name ?? m.link, type: "file", size: target?.size ?? 0 };
+    }
+    return { name: m.name, type, size: m.size, link: m.link };
+  }
+  return undefined;
+}
+
 const clean = (n: string) => n.replace(/^\.?\/+/, "").replace(/\/+$/, "");
 
 function typeOf(t: string): EntryType | undefined {
