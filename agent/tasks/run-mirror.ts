@@ -28,6 +28,8 @@ export async function runMirrorSession(task: BackupTask, repository: string): Pr
       },
     });
     await task.recorder.changeSet({ file: task.recorder.changeSetPath, repository, incrementKind: "mirror", sizeBytes: result.stats.incrementBytes });
+    const s = result.stats;
+    task.recorder.log(`Session ${new Date(result.time * 1000).toISOString()}: ${s.sourceFiles} files (${s.sourceBytes} bytes) in the source, ${s.newFiles} new, ${s.changedFiles} changed, ${s.deletedFiles} deleted, increment ${s.incrementBytes} bytes, ${s.errors} errors`);
     return result;
   } catch (err) {
     if (task.signal.aborted && !(err instanceof AgentError && err.kind === "cancelled")) {

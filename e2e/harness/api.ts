@@ -59,3 +59,18 @@ export async function assignHosts(request: APIRequestContext, userId: string, ho
   expect(res.status(), await res.text()).toBe(200);
   return ((await res.json()).hosts as { name: string }[]).map((h) => h.name);
 }
+
+/** The id of the console's own agent ("local"), once it has enrolled (the request must be signed in). */
+export async function localAgentId(api: APIRequestContext): Promise<string> {
+  let id: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        id = ((await (await api.get("/api/v1/agents")).json()).agents as { id: string; name: string }[]).find((a) => a.name === "local")?.id;
+        return id;
+      },
+      { timeout: 60_000, message: "the local agent should enrol" },
+    )
+    .toBeTruthy();
+  return id!;
+}
