@@ -84,7 +84,16 @@ describe("SFTP uploader", () => {
     } finally {
       await proxy.stop();
     }
-    const partSize = (await stat(path.join(remote, `${f.name}.part`))).size;
+    // The server's sftp process may still be writing what it had received when the connection was cut:
+    // wait until the .part stops growing before taking its size.
+    const sizeOfPart = async () => (await stat(path.join(remote, `${f.name}.part`))).size;
+    let partSize = await sizeOfPart();
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await sizeOfPart();
+      if (now === partSize) break;
+      partSize = now;
+    }
     expect(partSize).toBeGreaterThan(0);
     expect(partSize).toBeLessThan(f.size);
     expect(existsSync(path.join(remote, f.name))).toBe(false);
