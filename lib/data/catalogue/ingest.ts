@@ -1,4 +1,4 @@
-// Change sets become file versions: one transaction per increment, bulk INSERT ... SELECT FROM unnest in
+// Change sets become file versions: one transaction per increment, bulk INSERT ... SELECT FROM json_to_recordset in
 // batches, closing the open version of each changed or deleted path. A repeated (repository, time) is a no-op.
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { IncrementKind } from "@/lib/generated/prisma/enums";
