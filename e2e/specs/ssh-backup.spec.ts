@@ -4,10 +4,10 @@
 // live to success, appears in the job's runs, and its increment in the catalogue (browse page and JSON API).
 // After a change on the host a second run makes a second increment. Finally the REAL rdiff-backup restores the
 // repository at the first increment and at "now", each compared with the tree it backed up: every entry's type,
-// mode, mtime, bytes and symlink target.
+// mode, mtime, bytes and symlink target. A host whose sshd is down fails its run with the reason, writing nothing.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test, expect, type Page } from "@playwright/test";
@@ -215,4 +215,42 @@ test("an SSH host added through the forms is backed up over SFTP by run now, sho
   await admin.goto("/hosts?status=ok");
   await expect(admin.getByTestId("host-row").filter({ hasText: hostName })).toHaveAttribute("data-status", "ok");
   expect(hostId).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test("run now on an SSH host whose sshd is down fails with the reason on the run page and writes no increment", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const down = await startTestSshd();
+  const port = down.port;
+  await down.stop(); // the host is unreachable from now on: nothing listens on its port
+  const admin = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } })).newPage();
+  await signInUi(admin, E2E_ADMIN.email, E2E_ADMIN.password);
+  await expect(admin.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  const agentId = await localAgentId(admin.request);
+  const hostName = `sftp-down-${Date.now()}`;
+  const host = await admin.request.post("/api/v1/hosts", { data: { name: hostName, address: "127.0.0.1", transport: "ssh", sshPort: port, sshUser: sshd.user, agentId } });
+  expect(host.status(), await host.text()).toBe(201);
+  const hostId = (await host.json()).host.id as string;
+  const job = await admin.request.post(`/api/v1/hosts/${hostId}/jobs`, { data: { name: "site", method: "mirror", sources: [work], schedule: { kind: "daily", at: "03:00" }, options: {} } });
+  expect(job.status(), await job.text()).toBe(201);
+  const jobId = (await job.json()).job.id as string;
+
+  await admin.goto(`/hosts/${hostId}/jobs/${jobId}`);
+  await admin.getByTestId("run-now-form").getByRole("button", { name: "Run now" }).click();
+  await admin.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  const runId = admin.url().split("/").pop()!;
+  await expect(admin.getByTestId("live-status")).toContainText("failed", { timeout: 90_000 });
+  const run = (await (await admin.request.get(`/api/v1/runs/${runId}`)).json()).run;
+  expect(run).toMatchObject({ status: "failed", final: true, incrementTime: null });
+  const reason = `Cannot connect to "127.0.0.1:${port}": connection refused (is sshd running on that port?)`;
+  expect(run.reason).toBe(reason);
+  await expect(admin.getByTestId("run-reason")).toContainText(reason);
+  await expect(admin.getByTestId("run-log")).toContainText(reason);
+  const repos = (await (await admin.request.get("/api/v1/repositories")).json()).repositories as { id: string; name: string }[];
+  const repo = repos.find((r) => r.name === `${hostName}/site`)!;
+  expect(repo, "the job's repository is known from the run").toBeTruthy();
+  expect((await (await admin.request.get(`/api/v1/repositories/${repo.id}/increments`)).json()).increments).toEqual([]);
+  const repoPath = (await (await admin.request.get(`/api/v1/repositories/${repo.id}`)).json()).repository.path as string;
+  expect(existsSync(path.join(repoPath, "rdiff-backup-data")), "nothing is written to the repository").toBe(false);
+  await admin.goto("/");
+  await expect(admin.getByTestId("host-row").filter({ hasText: hostName })).toHaveAttribute("data-status", "failing");
 });
