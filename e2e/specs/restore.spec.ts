@@ -9,22 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { test, expect, type APIRequestContext } from "@playwright/test";
 import { E2E_ADMIN } from "../harness/constants";
-import { createUser, signInUi, uniqueIp } from "../harness/api";
-
-/** The id of the console's own agent ("local"), once it has enrolled. */
-async function localAgentId(api: APIRequestContext): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        id = ((await (await api.get("/api/v1/agents")).json()).agents as { id: string; name: string }[]).find((a) => a.name === "local")?.id;
-        return id;
-      },
-      { timeout: 60_000, message: "the local agent should enrol" },
-    )
-    .toBeTruthy();
-  return id!;
-}
+import { createUser, localAgentId, signInUi, uniqueIp } from "../harness/api";
 
 /** Runs the job now and waits for its run to succeed. */
 async function runToSuccess(api: APIRequestContext, jobId: string): Promise<void> {

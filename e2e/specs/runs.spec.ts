@@ -9,23 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { E2E_ADMIN, E2E_PORT } from "../harness/constants";
-import { createUser, signInUi, uniqueIp } from "../harness/api";
-
-/** The id of the console's own agent ("local"), once it has enrolled. */
-async function localAgentId(api: APIRequestContext): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const res = await api.get("/api/v1/agents");
-        id = ((await res.json()).agents as { id: string; name: string }[]).find((a) => a.name === "local")?.id;
-        return id;
-      },
-      { timeout: 60_000, message: "the local agent should enrol" },
-    )
-    .toBeTruthy();
-  return id!;
-}
+import { createUser, localAgentId, signInUi, uniqueIp } from "../harness/api";
 
 test("run now on the local agent streams the log live, records the run and turns the host ok; cancel and viewer rights", async ({ browser }) => {
   test.setTimeout(180_000);
