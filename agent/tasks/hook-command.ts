@@ -1,21 +1,29 @@
-// Pre- and post-commands of a job: `/bin/sh -c COMMAND` on the agent, with the run described in STRATA_*
-// variables, every output line sent to the run's log; cancel kills the command's process group.
+// Pre- and post-commands of a job, with the run described in STRATA_* variables and every output line sent
+// to the run's log. Local hosts: `/bin/sh -c COMMAND` on the agent; cancel kills the command's process group.
+// SSH hosts: `sh -c COMMAND` on the host over an exec channel of the agent's SSH connection, the variables
+// given as a shell-quoted `env NAME=VALUE …` prefix (sshd usually refuses env requests), stderr merged into stdout.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { childEnv } from "../engines/dump/runner";
+import { childEnv, type CommandRunner } from "../engines/dump/runner";
+import { SshRunner } from "../engines/dump/ssh-runner";
+import { connectToHost } from "../sources/open";
+import { AgentError } from "../errors";
+import type { BackupTask } from "./types";
 
 /** How a hook ended. */
 export interface HookResult {
   code: number | null;
-  signal: NodeJS.Signals | null;
+  signal: string | null;
+}
+
+interface HookOptions {
+  onLine: (line: string) => void;
+  signal?: AbortSignal;
+  cwd?: string;
 }
 
 /** Runs `command` through /bin/sh; resolves when it exits (never rejects on a non-zero exit). */
-export async function runHookCommand(
-  command: string,
-  env: Record<string, string>,
-  opts: { onLine: (line: string) => void; signal?: AbortSignal; cwd?: string },
-): Promise<HookResult> {
+export async function runHookCommand(command: string, env: Record<string, string>, opts: HookOptions): Promise<HookResult> {
   const child = spawn("/bin/sh", ["-c", command], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"], detached: true, cwd: opts.cwd });
   const kill = () => {
     try {
@@ -39,6 +47,40 @@ export async function runHookCommand(
     return exit;
   } finally {
     opts.signal?.removeEventListener("abort", kill);
+  }
+}
+
+/**
+ * Runs `command` with `sh -c` through `runner` (an SshRunner for a remote host), stderr merged into the lines.
+ * Resolves on any exit of the command; rejects when it could not be started at all (channel refused).
+ */
+export async function runHookCommandWith(runner: CommandRunner, command: string, env: Record<string, string>, opts: HookOptions): Promise<HookResult> {
+  const cmd = runner.start(["sh", "-c", `exec 2>&1\n${command}`], { env });
+  const kill = () => cmd.kill();
+  opts.signal?.addEventListener("abort", kill, { once: true });
+  try {
+    const rl = createInterface({ input: cmd.stdout, crlfDelay: Infinity });
+    rl.on("line", opts.onLine);
+    const closed = new Promise<void>((r) => rl.once("close", r));
+    const exit = await cmd.done;
+    await closed;
+    if (exit.code === null && exit.signal === null && !opts.signal?.aborted) {
+      throw new AgentError("fatal", `Cannot run the command on "${runner.host}": ${exit.stderr.trim() || "the channel closed without an exit status"}`);
+    }
+    return { code: exit.code, signal: exit.signal };
+  } finally {
+    opts.signal?.removeEventListener("abort", kill);
+  }
+}
+
+/** Runs a job's hook where the job's host is: on the agent for local hosts, over SSH on the host otherwise. */
+export async function runTaskHook(task: BackupTask, command: string, env: Record<string, string>, opts: HookOptions): Promise<HookResult> {
+  if (task.host.local) return runHookCommand(command, env, opts);
+  const { client } = await connectToHost(task.host, { stateDir: task.stateDir, checkHostKey: task.checkHostKey, signal: opts.signal });
+  try {
+    return await runHookCommandWith(new SshRunner(client, task.host.name), command, env, opts);
+  } finally {
+    client.end();
   }
 }
 

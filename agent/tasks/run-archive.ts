@@ -1,10 +1,21 @@
 // Archive methods of a backup run (tarball, incremental tarball, dumps, pipe, svn): the job definition mapped
 // to the archive engine's job (lib/schemas/archive-job.ts) and run by runArchiveJob, which also purges by TTL.
-// The archive engine runs its commands on the agent, so only hosts read as local paths can use these methods yet.
+// Local hosts: runArchiveJob on the agent. SSH hosts: the dump methods (mysql, pgsql, pipe, svn) run their
+// commands on the host through an SshRunner (output streamed back, credential files written 0600 on the host
+// and removed), with the job's lock and TTL purge taken here; tarballs are refused (tar reads local paths).
 import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { once } from "node:events";
 import { AgentError } from "../errors";
-import { runArchiveJob, type ArchiveRunResult } from "../engines/archive/run-job";
+import { lockPathOf, runArchiveJob, type ArchiveRunResult } from "../engines/archive/run-job";
+import { acquireLock } from "../engines/archive/lock";
+import { formatDay } from "../engines/archive/naming";
+import { resolvePermissions } from "../engines/archive/permissions";
+import { purgeRepository } from "../engines/archive/purge";
+import { runDumpJob } from "../engines/dump";
+import { SshRunner } from "../engines/dump/ssh-runner";
+import type { EngineCallbacks } from "../engines/types";
+import { connectToHost } from "../sources/open";
 import { archiveJob, type ArchiveJob, type ArchiveJobInput } from "@/lib/schemas/archive-job";
 import type { JobDefinition } from "@/lib/schemas/job";
 import type { HostConnection } from "@/lib/schemas/agent-protocol";
@@ -72,8 +83,11 @@ export function toArchiveJob(def: JobDefinition, repository: string, host: HostC
  */
 export async function runArchiveSession(task: BackupTask, repository: string): Promise<ArchiveRunResult & { removedSessions: number[] }> {
   const def = task.job.definition;
-  if (!task.host.local) {
-    throw new AgentError("fatal", `Method "${def.method}" cannot run on SSH host "${task.host.name}" yet: archive and dump methods run on the agent's own machine only`);
+  if (!task.host.local && (def.method === "tarball" || def.method === "tarball_incremental")) {
+    throw new AgentError(
+      "fatal",
+      `Method "${def.method}" cannot run on SSH host "${task.host.name}": tarballs are made from the agent's own files. Use the mirror method for SSH hosts, or run an agent on that host`,
+    );
   }
   const now = task.now?.() ?? new Date();
   const job = toArchiveJob(def, repository, task.host, now);
@@ -82,16 +96,14 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
     task.recorder.log(`Retention: archives are purged by age only (older than ${job.ttlDays} days); keep-last/daily/weekly/monthly do not apply to them`);
   }
   const entries: ChangeSetEntry[] = [];
-  const result = await runArchiveJob(job, {
-    now,
-    callbacks: {
-      signal: task.signal,
-      onLog: (line) => task.recorder.log(line),
-      onItemError: (p, err) => task.recorder.log(`WARNING: "${p}": ${err.message}`),
-      onProgress: (p) => task.recorder.progress(p),
-      onChange: (e) => entries.push(e),
-    },
-  });
+  const callbacks: EngineCallbacks = {
+    signal: task.signal,
+    onLog: (line) => task.recorder.log(line),
+    onItemError: (p, err) => task.recorder.log(`WARNING: "${p}": ${err.message}`),
+    onProgress: (p) => task.recorder.progress(p),
+    onChange: (e) => entries.push(e),
+  };
+  const result = task.host.local ? await runArchiveJob(job, { now, callbacks }) : await runDumpsOnHost(task, job, now, callbacks);
   for (const name of result.purged) task.recorder.log(`Purged "${name}" (older than ${job.ttlDays} days)`);
   const out = createWriteStream(task.recorder.changeSetPath);
   out.write(JSON.stringify({ v: 1, kind: "header", format: "archive", time: result.time, previousTime: null }) + "\n");
@@ -110,4 +122,28 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
   const removed = await recordArchiveSession(task.stateDir, repository, result.time, outputs, result.purged);
   if (removed.length > 0) await task.recorder.removed(repository, removed);
   return { ...result, removedSessions: removed };
+}
+
+/**
+ * A dump job of an SSH host: connects first (an unreachable host or refused key writes nothing), then in the
+ * repository on the agent takes the job's lock, purges by TTL and runs the dumps on the host.
+ */
+async function runDumpsOnHost(task: BackupTask, job: ArchiveJob, now: Date, callbacks: EngineCallbacks): Promise<ArchiveRunResult> {
+  const { client } = await connectToHost(task.host, { stateDir: task.stateDir, checkHostKey: task.checkHostKey, signal: task.signal });
+  try {
+    await mkdir(job.repository, { recursive: true });
+    const lock = await acquireLock(lockPathOf(job), job.name, callbacks.onLog);
+    try {
+      callbacks.onLog?.(`Cleaning ${job.repository}`);
+      const policy = { ttlDays: job.ttlDays, prefix: job.prefix, strict: job.strictPurge, today: formatDay(now) };
+      const { removed } = await purgeRepository(job.repository, policy, { onLog: callbacks.onLog });
+      const runner = new SshRunner(client, task.host.name);
+      const result = await runDumpJob(job, { now, callbacks, runner, permissions: await resolvePermissions(job.permissions ?? {}) });
+      return { ...result, purged: removed };
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    client.end();
+  }
 }

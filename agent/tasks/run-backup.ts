@@ -1,13 +1,14 @@
 // One backup run, in order: pre-command (a failure ends the run, nothing written), the engine (mirror or
-// archive), retention, post-command (with the run's status), then the final report. Cancel aborts the
-// engine through the task's AbortSignal; the report is always finished, whatever happened.
+// archive), retention, post-command (with the run's status), then the final report. Hooks run where the host
+// is: on the agent for local hosts, over an SSH exec channel on SSH hosts (hook-command.ts). Cancel aborts
+// the engine through the task's AbortSignal; the report is always finished, whatever happened.
 import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import { AgentError } from "../errors";
 import type { SessionResult } from "../engines/types";
 import type { RunStats } from "@/lib/schemas/agent-protocol";
 import { applyMirrorRetention } from "./apply-retention";
-import { describeHookExit, runHookCommand } from "./hook-command";
+import { describeHookExit, runTaskHook } from "./hook-command";
 import { runArchiveSession } from "./run-archive";
 import { runMirrorSession } from "./run-mirror";
 import type { BackupTask, RunOutcome } from "./types";
@@ -53,7 +54,7 @@ export async function runBackupTask(task: BackupTask): Promise<RunOutcome> {
     const env = hookEnv(task, repository);
     if (def.preCommand) {
       rec.log(`Pre-command: ${def.preCommand}`);
-      const r = await runHookCommand(def.preCommand, env, { onLine: (l) => rec.log(`pre: ${l}`), signal: task.signal });
+      const r = await runTaskHook(task, def.preCommand, env, { onLine: (l) => rec.log(`pre: ${l}`), signal: task.signal });
       if (task.signal.aborted) throw new AgentError("cancelled", "Cancelled during the pre-command");
       if (r.code !== 0) {
         outcome = { status: "failed", reason: `Pre-command failed (${describeHookExit(r)}); nothing was backed up` };
@@ -65,10 +66,13 @@ export async function runBackupTask(task: BackupTask): Promise<RunOutcome> {
     outcome = await runEngine(task, repository);
     if (def.postCommand) {
       rec.log(`Post-command: ${def.postCommand}`);
-      const r = await runHookCommand(def.postCommand, { ...env, STRATA_RUN_STATUS: outcome.status }, { onLine: (l) => rec.log(`post: ${l}`) });
-      if (r.code !== 0) {
-        rec.log(`WARNING: post-command failed (${describeHookExit(r)})`);
-        if (outcome.status === "success") outcome = { ...outcome, status: "partial", reason: `Post-command failed (${describeHookExit(r)})` };
+      const why = await runTaskHook(task, def.postCommand, { ...env, STRATA_RUN_STATUS: outcome.status }, { onLine: (l) => rec.log(`post: ${l}`) }).then(
+        (r) => (r.code === 0 ? null : describeHookExit(r)),
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      );
+      if (why !== null) {
+        rec.log(`WARNING: post-command failed (${why})`);
+        if (outcome.status === "success") outcome = { ...outcome, status: "partial", reason: `Post-command failed (${why})` };
       }
     }
   } catch (err) {

@@ -1,17 +1,19 @@
 // Backup and restore runs against a real OpenSSH sshd: a mirror pulled over SFTP with the host key pinned
 // through the console (POST /host-keys), a refused key failing the run, and restores written back over SFTP.
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSshd, type TestSshd } from "../engines/archive/upload/test-sshd";
 import { rdiffBackup } from "../engines/mirror/read/test-rdiff";
-import { sshTestHost } from "../sources/ssh/test-host";
+import { CLOSED_PORT, sshTestHost } from "../sources/ssh/test-host";
 import { ConsoleClient } from "../daemon/console-client";
 import { hostKeyChecker } from "../daemon/host-keys";
 import { RunSpool } from "../daemon/run-spool";
 import { TestConsole } from "../daemon/test-console";
-import type { HostConnection } from "@/lib/schemas/agent-protocol";
+import { agentJob, type AgentJob, type HostConnection } from "@/lib/schemas/agent-protocol";
 import { runBackupTask } from "./run-backup";
 import { runRestoreTask } from "./run-restore";
 import { mirrorJob } from "./test-jobs";
@@ -48,14 +50,14 @@ const newRun = async (jobId: string | null, type: "backup" | "restore") => {
 };
 const checkHostKey = () => hostKeyChecker(new ConsoleClient(con.url), con.token, () => undefined);
 
-async function backup(h: HostConnection) {
-  const job = mirrorJob(h, { sources: [path.join(dir, "src")] });
+async function backup(h: HostConnection, job: AgentJob = mirrorJob(h, { sources: [path.join(dir, "src")] })) {
   const runId = await newRun(job.definition.id, "backup");
   const task = {
     runId, job, host: h, trigger: "manual" as const, repositoryRoots: [path.join(dir, "repos")], stateDir, recorder: spool.recorder(runId),
     signal: new AbortController().signal, checkHostKey: checkHostKey(),
   };
-  return { outcome: await runBackupTask(task), repo: path.join(dir, "repos", h.name, "files") };
+  const outcome = await runBackupTask(task);
+  return { outcome, repo: path.join(dir, "repos", job.repository), log: await spool.readLog(runId, 0, 100_000) };
 }
 
 async function restore(params: { path: string; target: string; overwrite: boolean; at: number }) {
@@ -100,5 +102,69 @@ describe("runs on an SSH host (real sshd)", () => {
     const single = await restore({ path: "a.txt", target: path.join(dir, "elsewhere/a-restored.txt"), overwrite: false, at });
     expect(single.status, single.reason).toBe("success");
     expect(await readFile(path.join(dir, "elsewhere/a-restored.txt"), "utf8")).toBe("alpha\n");
+  });
+});
+
+describe("pre/post commands and dump methods on an SSH host (real sshd)", () => {
+  const pipeJob = (h: HostConnection, name: string, command: string, over: Record<string, unknown> = {}) => {
+    const base = mirrorJob(h);
+    return agentJob.parse({
+      ...base,
+      format: "archive",
+      repository: `${h.name}/${name}`,
+      definition: { ...base.definition, name, method: "pipe", sources: [], options: { command, archiveName: `${name}.bin`, compression: "none" }, ...over },
+    });
+  };
+
+  it("runs the pre- and post-command on the host over SSH with the run's variables, output in the log", async () => {
+    const marker = path.join(dir, "hooks/marker");
+    await mkdir(path.dirname(marker), { recursive: true });
+    // SSH_CONNECTION is set by sshd only: the marker proves the command ran in an SSH session on the host.
+    const pre = `echo "pre $STRATA_JOB $STRATA_HOST [$SSH_CONNECTION]" > ${marker} && echo 'hello from the host' && echo to-stderr >&2`;
+    const post = `echo "post $STRATA_RUN_STATUS [$SSH_CONNECTION]" >> ${marker}`;
+    const job = pipeJob(host, "hooked", "echo data", { preCommand: pre, postCommand: post });
+    const { outcome, log } = await backup(host, job);
+    expect(outcome.status, outcome.reason).toBe("success");
+    const lines = (await readFile(marker, "utf8")).split("\n");
+    expect(lines[0]).toMatch(/^pre hooked test-host \[127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+\]$/);
+    expect(lines[1]).toMatch(new RegExp(`^post success \\[127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}\\]$`));
+    expect(log).toContain("pre: hello from the host");
+    expect(log).toContain("pre: to-stderr");
+  });
+
+  it("fails the run when the pre-command fails on the host, with its output, and writes nothing", async () => {
+    const job = pipeJob(host, "refused", "echo data", { preCommand: "echo 'database is locked'; exit 4" });
+    const { outcome, log, repo } = await backup(host, job);
+    expect(outcome).toEqual({ status: "failed", reason: "Pre-command failed (exit code 4); nothing was backed up" });
+    expect(log).toContain("pre: database is locked");
+    expect(existsSync(repo)).toBe(false);
+  });
+
+  it("fails the run with the connection reason when the host is unreachable for the pre-command", async () => {
+    const down = { ...host, id: "00000000-0000-4000-8000-000000000003", name: "down-host", port: CLOSED_PORT };
+    const { outcome, repo } = await backup(down, pipeJob(down, "x", "echo data", { preCommand: "true" }));
+    expect(outcome.status).toBe("failed");
+    expect(outcome.reason).toContain(`127.0.0.1:${CLOSED_PORT}`);
+    expect(existsSync(repo)).toBe(false);
+  });
+
+  it("runs a pipe job on the host: the archive written on the agent holds the command's bytes", async () => {
+    const data = randomBytes(300_000);
+    await writeFile(path.join(dir, "host-data.bin"), data);
+    // bash -o pipefail: the test fails the archive unless the command ran in an SSH session.
+    const job = pipeJob(host, "blob", `test -n "$SSH_CONNECTION" && cat ${path.join(dir, "host-data.bin")}`);
+    const { outcome, repo, log } = await backup(host, job);
+    expect(outcome.status, outcome.reason).toBe("success");
+    const files = (await readdir(repo)).filter((f) => f.endsWith(".bin"));
+    expect(files).toHaveLength(1);
+    expect((await readFile(path.join(repo, files[0]))).equals(data)).toBe(true);
+    expect(log.join("\n")).toContain('Dumping pipe "blob"');
+  });
+
+  it("fails a pipe job whose command fails on the host, keeping no partial archive", async () => {
+    const job = pipeJob(host, "broken", "echo partial; exit 3");
+    const { outcome, repo } = await backup(host, job);
+    expect(outcome.status).toBe("failed");
+    expect((await readdir(repo)).filter((f) => f.endsWith(".bin") || f.endsWith(".part"))).toEqual([]);
   });
 });
