@@ -1,10 +1,18 @@
 // Persistent zstd compressors: every block becomes one independent frame that the real zstd decompresses
 // back to the block, in order, across process roll-overs; a zstd that fails rejects instead of hanging.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ZstdPool } from "./zstd-pool";
+
+/** Live zstd processes started (through the watchdog shell) by process `ppid`; zombies left out. */
+function liveZstdUnder(ppid: number): string[] {
+  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,stat=,comm="]).toString().split("\n").map((l) => l.trim().split(/\s+/));
+  const shells = new Set(rows.filter(([, pp]) => pp === String(ppid)).map(([p]) => p));
+  return rows.filter(([, pp, stat, comm]) => shells.has(pp) && comm === "zstd" && !stat?.startsWith("Z")).map(([p]) => p);
+}
 
 const unzstd = (b: Buffer) => execFileSync("zstd", ["-dc", "-q"], { input: b, maxBuffer: 1 << 28 });
 const pipesLeft = () => readdirSync("/dev/shm").filter((n) => n.startsWith("strata-zstd-")).length;
@@ -37,14 +45,42 @@ describe("ZstdPool", () => {
     let pid = "";
     for (let i = 0; i < 200 && !pid; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      // A live zstd of this process (earlier pools' killed ones may still show as zombies).
-      const ps = execFileSync("ps", ["-o", "pid=,stat=,comm=", "--ppid", String(process.pid)]).toString();
-      pid = ps.split("\n").map((l) => l.trim().split(/\s+/)).find(([, stat, comm]) => comm === "zstd" && !stat.startsWith("Z"))?.[0] ?? "";
+      pid = liveZstdUnder(process.pid)[0] ?? "";
     }
     expect(pid).not.toBe("");
     process.kill(Number(pid), "SIGKILL");
-    await expect(first).rejects.toThrow(/zstd stopped (\(SIGKILL\)|while a block was being written)/);
+    await expect(first).rejects.toThrow(/zstd stopped (\(exit 137\)|while a block was being written)/);
     await expect(pool.compress([Buffer.from("after")])).rejects.toThrow(/zstd stopped/);
     await pool.close();
+  }, 30_000);
+
+  it("a zstd whose Node process died does not wait on its next pipe forever", async () => {
+    const script = `import { ZstdPool } from ${JSON.stringify(path.join(import.meta.dirname, "zstd-pool.ts"))};
+const pool = new ZstdPool(1);
+await pool.compress([Buffer.from("one block")]);
+process.stdout.write("ready\\n");
+setInterval(() => undefined, 1000);`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (b: Buffer) => b.toString().includes("ready") && resolve());
+      child.on("exit", (code) => reject(new Error(`helper exited ${code}`)));
+    });
+    const zstd = liveZstdUnder(child.pid!);
+    expect(zstd).toHaveLength(1);
+    const pipeDir = path.dirname(/\s--\s(\S+)/.exec(execFileSync("ps", ["-o", "args=", "-p", zstd[0]], { encoding: "utf8" }))![1]);
+    expect(existsSync(pipeDir)).toBe(true);
+    child.kill("SIGKILL");
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        alive = !execFileSync("ps", ["-o", "stat=", "-p", zstd[0]], { encoding: "utf8" }).trim().startsWith("Z");
+      } catch {
+        alive = false; // ps exits 1: no such process
+      }
+    }
+    expect(alive).toBe(false);
+    for (let i = 0; i < 40 && existsSync(pipeDir); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(pipeDir)).toBe(false);
   }, 30_000);
 });

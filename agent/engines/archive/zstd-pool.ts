@@ -19,6 +19,9 @@ const SCRATCH = (() => {
 
 const MAGIC = 0xfd2fb528;
 
+/** Runs `stdbuf -o0 zstd "$@"`; at end of file on standard input (a pipe from Node) kills it and removes its pipes. */
+const WATCHDOG = 'exec 3<&0; stdbuf -o0 zstd "$@" </dev/null & z=$!; { read -r _ <&3; kill -9 "$z"; rm -rf "$STRATA_ZSTD_PIPES"; } >/dev/null 2>&1 & exec 3<&-; wait "$z"';
+
 /** Pipes per zstd process; a new process takes over when they are used up. */
 const PIPES_PER_PROCESS = 512;
 
@@ -50,7 +53,13 @@ class Worker {
     const pipes = Array.from({ length: PIPES_PER_PROCESS }, (_, i) => path.join(this.dir!, String(i)));
     const mk = spawnSync("mkfifo", ["-m", "600", ...pipes]);
     if (mk.status !== 0) throw new Error(`Cannot create pipes for zstd: ${mk.stderr?.toString().trim() || mk.error?.message}`);
-    const child = spawn("stdbuf", ["-o0", "zstd", "-q", "-c", `-${this.level}`, "--", ...pipes], { stdio: ["ignore", "pipe", "pipe"] });
+    // zstd waits on the next pipe forever if Node dies: a watchdog reading our stdin kills it at EOF
+    // (Node's end of that pipe closes with Node, or when this process is stopped).
+    const child = spawn("sh", ["-c", WATCHDOG, "sh", "-q", "-c", `-${this.level}`, "--", ...pipes], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, STRATA_ZSTD_PIPES: this.dir },
+    });
+    child.stdin!.on("error", () => undefined);
     let err = "";
     child.stderr!.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
     child.stdout!.on("data", (b: Buffer) => this.onData(b));
@@ -184,6 +193,7 @@ class Worker {
   }
 
   private stopProcess(): void {
+    this.child?.stdin?.destroy(); // the watchdog kills zstd
     this.child?.kill("SIGKILL");
     this.child = undefined;
     if (this.writing) {
