@@ -2,7 +2,7 @@
 // synchronous (no thread-pool round trip and no stream per file), which is most of the time a session takes
 // on a warm tree. Used only for a genuine local Source (not a wrapper such as the fault injector), so the
 // bytes read, the entries listed and the errors met are exactly the Source's own. Zero blocks become holes. Decision record:
-// docs/decisions/0005-compiled-agent.md (§ "synchronous local I/O").
+// docs/decisions/0005-compiled-agent.md (items 2 and 3).
 import { createHash } from "node:crypto";
 import {
   closeSync, fchmodSync, fchownSync, futimesSync, lstatSync, openSync, readdirSync, readSync, realpathSync, unlinkSync,
