@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSshd, type TestSshd } from "../engines/archive/upload/test-sshd";
+import { requireTool, sh } from "../engines/dump/test-support";
 import { rdiffBackup } from "../engines/mirror/read/test-rdiff";
 import { CLOSED_PORT, sshTestHost } from "../sources/ssh/test-host";
 import { ConsoleClient } from "../daemon/console-client";
@@ -27,9 +28,11 @@ let stateDir: string;
 let seq = 0;
 
 beforeAll(async () => {
-  sshd = await startTestSshd();
-  con = await new TestConsole().start();
   dir = await mkdtemp(path.join(os.tmpdir(), "strata-ssh-task-"));
+  // The host's sessions get their own TMPDIR, so the tests can see that credential files are removed.
+  await mkdir(path.join(dir, "host-tmp"));
+  sshd = await startTestSshd([`SetEnv TMPDIR=${path.join(dir, "host-tmp")}`]);
+  con = await new TestConsole().start();
   ({ host, stateDir } = await sshTestHost(sshd, dir, { hostKeyFingerprint: null }));
   spool = new RunSpool(stateDir);
   await spool.load();
@@ -120,13 +123,15 @@ describe("pre/post commands and dump methods on an SSH host (real sshd)", () => 
     const marker = path.join(dir, "hooks/marker");
     await mkdir(path.dirname(marker), { recursive: true });
     // SSH_CONNECTION is set by sshd only: the marker proves the command ran in an SSH session on the host.
-    const pre = `echo "pre $STRATA_JOB $STRATA_HOST [$SSH_CONNECTION]" > ${marker} && echo 'hello from the host' && echo to-stderr >&2`;
+    const pre = `echo "pre $STRATA_JOB $STRATA_HOST [$SSH_CONNECTION] $TMPDIR" > ${marker} && echo 'hello from the host' && echo to-stderr >&2`;
     const post = `echo "post $STRATA_RUN_STATUS [$SSH_CONNECTION]" >> ${marker}`;
     const job = pipeJob(host, "hooked", "echo data", { preCommand: pre, postCommand: post });
     const { outcome, log } = await backup(host, job);
     expect(outcome.status, outcome.reason).toBe("success");
     const lines = (await readFile(marker, "utf8")).split("\n");
-    expect(lines[0]).toMatch(/^pre hooked test-host \[127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+\]$/);
+    const [head, tmp] = lines[0].split("] ");
+    expect(head).toMatch(/^pre hooked test-host \[127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+$/);
+    expect(tmp).toBe(path.join(dir, "host-tmp")); // the host session's environment (sshd SetEnv), not the agent's
     expect(lines[1]).toMatch(new RegExp(`^post success \\[127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}\\]$`));
     expect(log).toContain("pre: hello from the host");
     expect(log).toContain("pre: to-stderr");
@@ -166,5 +171,54 @@ describe("pre/post commands and dump methods on an SSH host (real sshd)", () => 
     const { outcome, repo } = await backup(host, job);
     expect(outcome.status).toBe("failed");
     expect((await readdir(repo)).filter((f) => f.endsWith(".bin") || f.endsWith(".part"))).toEqual([]);
+  });
+});
+
+describe("database dumps on an SSH host (real sshd, real MariaDB)", () => {
+  const MY = "mariadb -h127.0.0.1 -P3306 -uroot";
+  const tag = randomBytes(4).toString("hex");
+  const DB = `strata_t_ssh_${tag}`;
+  const USER = `strata_ts_${tag}`;
+  const PASSWORD = `s3cr'et "${tag}" #x`;
+  const mysqlJob = (password: string) => {
+    const base = mirrorJob(host);
+    return agentJob.parse({
+      ...base,
+      format: "archive",
+      repository: `${host.name}/db-${password === PASSWORD ? "ok" : "bad"}`,
+      definition: {
+        ...base.definition, name: "db", method: "mysql", sources: [],
+        options: { databases: [DB], user: USER, host: "127.0.0.1", port: 3306, compression: "none" }, secrets: { password },
+      },
+    });
+  };
+
+  beforeAll(() => {
+    requireTool("mariadb-dump");
+    sh(MY, `CREATE DATABASE ${DB}; CREATE TABLE ${DB}.t (id INT PRIMARY KEY, name VARCHAR(50)); INSERT INTO ${DB}.t VALUES (7, 'over ssh');
+      CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD.replaceAll("'", "\\'")}'; GRANT ALL ON ${DB}.* TO '${USER}'@'%';`);
+  });
+  afterAll(() => {
+    sh(`${MY} -e "DROP DATABASE IF EXISTS ${DB}; DROP USER IF EXISTS '${USER}'@'%';"`);
+  });
+
+  it("dumps a MySQL database on the host with the password in a host-side option file that is removed afterwards", async () => {
+    const { outcome, repo, log } = await backup(host, mysqlJob(PASSWORD));
+    expect(outcome.status, outcome.reason).toBe("success");
+    const files = (await readdir(repo)).filter((f) => f.endsWith(".sql"));
+    expect(files).toEqual([expect.stringContaining(`mysql-${DB}.`)]);
+    const sql = await readFile(path.join(repo, files[0]), "utf8");
+    expect(sql).toContain("CREATE TABLE `t`");
+    expect(sql).toContain("(7,'over ssh')");
+    expect(log.join("\n")).not.toContain(PASSWORD);
+    expect(await readdir(path.join(dir, "host-tmp"))).toEqual([]);
+  });
+
+  it("fails the run with the server's refusal for a wrong password, leaving no archive and no credential file", async () => {
+    const { outcome, repo } = await backup(host, mysqlJob("wrong"));
+    expect(outcome.status).toBe("failed");
+    expect(outcome.reason).toMatch(/Access denied/);
+    expect((await readdir(repo)).filter((f) => f.includes(".sql"))).toEqual([]);
+    expect(await readdir(path.join(dir, "host-tmp"))).toEqual([]);
   });
 });
