@@ -128,7 +128,7 @@ export function JobForm({ action, hidden, values: v, submit, nextTimes, schedule
             <Field label="Pre-command" name="preCommand" errors={fe.preCommand} hint="Runs on the host first; a non-zero exit aborts the run">
               <Input name="preCommand" defaultValue={v.preCommand ?? ""} className="font-mono" />
             </Field>
-            <Field label="Post-command" name="postCommand" errors={fe.postCommand} hint="Runs last; gets the run's status in STRATA_STATUS">
+            <Field label="Post-command" name="postCommand" errors={fe.postCommand} hint="Runs last; gets the run's status in STRATA_RUN_STATUS">
               <Input name="postCommand" defaultValue={v.postCommand ?? ""} className="font-mono" />
             </Field>
           </div>
