@@ -214,6 +214,29 @@ describe("ingest inside a caller's transaction", () => {
   });
 });
 
+describe("names the batch must carry exactly", () => {
+  it("stores quotes, backslashes, control characters and non-BMP names as sent, and refuses a lone surrogate", async () => {
+    const repo = await env.makeRepo("odd-text");
+    const names = ['q"uote', "back\\slash", "new\nline\ttab", "bell\u0007", "\\x41 literal", "emoji \u{1F600}.txt", "ünï cødé", "{brace},comma"];
+    const header = { v: 1 as const, kind: "header" as const, format: "mirror" as const, time: 1_740_000_000, previousTime: null };
+    const entries: ChangeSetEntry[] = [
+      { v: 1, change: "new", path: "", type: "dir" },
+      ...names.map((name, i): ChangeSetEntry => ({ v: 1, change: "new", path: name, type: "file", size: i, mtime: 1_700_000_000.5, mode: 0o600, uid: 0, gid: 0, sha1: "ab".repeat(20) })),
+      { v: 1, change: "new", path: "link", type: "symlink", linkTarget: '../a"b\\c' },
+    ];
+    await cat.ingestChangeSet(db(), { repositoryId: repo, header, entries });
+    const listed = (await cat.listDirectory(env.admin, repo, { at: String(header.time) })).entries;
+    expect(listed.map((e) => e.name).sort()).toEqual([...names, "link"].sort());
+    const bell = listed.find((e) => e.name === "bell\u0007")!;
+    expect([bell.size, bell.mode, bell.mtime?.getTime()]).toEqual([3, 0o600, 1_700_000_000_500]);
+    expect(listed.find((e) => e.name === "link")!.linkTarget).toBe('../a"b\\c');
+    const bad = { ...header, time: header.time + 3600, previousTime: header.time };
+    await expect(cat.ingestChangeSet(db(), { repositoryId: repo, header: bad, entries: [{ v: 1, change: "new", path: "x\ud800y", type: "file" }] }))
+      .rejects.toMatchObject({ code: "invalid" });
+    expect(await db().increment.count({ where: { repositoryId: repo } })).toBe(1);
+  });
+});
+
 describe("removing increments from the middle", () => {
   it("moves changes to the next remaining increment and drops versions no remaining time sees", async () => {
     const repo = await env.makeRepo("middle");

@@ -163,6 +163,8 @@ async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number,
 }
 
 function checkedPath(p: string): string {
+  // A lone UTF-16 surrogate cannot be stored as text (the server would refuse the whole batch's JSON).
+  if (/\p{Cs}/u.test(p)) throw new AppError("invalid", `Cannot ingest change set: path "${p.slice(0, 200)}" is not valid Unicode (send its bytes as pathBase64)`);
   try {
     return storedPath(p);
   } catch (err) {
