@@ -51,11 +51,27 @@ export async function runHookCommand(command: string, env: Record<string, string
 }
 
 /**
+ * The shell around a remote hook (the hook is `$1`): stderr merged into stdout, the hook's stdin /dev/null, and
+ * a watcher that ends the session's process group when the channel's stdin closes. OpenSSH ignores "signal"
+ * requests for exec sessions, so closing the channel (what RunningCommand.kill does) is how a cancel arrives.
+ */
+const REMOTE_HOOK = [
+  "exec 2>&1 3<&0 </dev/null",
+  "(read _ <&3; kill -TERM 0) &",
+  "w=$!",
+  "exec 3<&-",
+  'sh -c "$1"',
+  "s=$?",
+  "kill $w 2>/dev/null",
+  "exit $s",
+].join("\n");
+
+/**
  * Runs `command` with `sh -c` through `runner` (an SshRunner for a remote host), stderr merged into the lines.
  * Resolves on any exit of the command; rejects when it could not be started at all (channel refused).
  */
 export async function runHookCommandWith(runner: CommandRunner, command: string, env: Record<string, string>, opts: HookOptions): Promise<HookResult> {
-  const cmd = runner.start(["sh", "-c", `exec 2>&1\n${command}`], { env });
+  const cmd = runner.start(["sh", "-c", REMOTE_HOOK, "strata-hook", command], { env });
   const kill = () => cmd.kill();
   opts.signal?.addEventListener("abort", kill, { once: true });
   try {

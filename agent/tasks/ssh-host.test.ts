@@ -53,11 +53,11 @@ const newRun = async (jobId: string | null, type: "backup" | "restore") => {
 };
 const checkHostKey = () => hostKeyChecker(new ConsoleClient(con.url), con.token, () => undefined);
 
-async function backup(h: HostConnection, job: AgentJob = mirrorJob(h, { sources: [path.join(dir, "src")] })) {
+async function backup(h: HostConnection, job: AgentJob = mirrorJob(h, { sources: [path.join(dir, "src")] }), signal = new AbortController().signal) {
   const runId = await newRun(job.definition.id, "backup");
   const task = {
     runId, job, host: h, trigger: "manual" as const, repositoryRoots: [path.join(dir, "repos")], stateDir, recorder: spool.recorder(runId),
-    signal: new AbortController().signal, checkHostKey: checkHostKey(),
+    signal, checkHostKey: checkHostKey(),
   };
   const outcome = await runBackupTask(task);
   return { outcome, repo: path.join(dir, "repos", job.repository), log: await spool.readLog(runId, 0, 100_000) };
@@ -143,6 +143,36 @@ describe("pre/post commands and dump methods on an SSH host (real sshd)", () => 
     expect(outcome).toEqual({ status: "failed", reason: "Pre-command failed (exit code 4); nothing was backed up" });
     expect(log).toContain("pre: database is locked");
     expect(existsSync(repo)).toBe(false);
+  });
+
+  it("cancel during a pre-command on the host ends the run cancelled and stops the command there", async () => {
+    const pidFile = path.join(dir, "cancel/pre.pid");
+    await mkdir(path.dirname(pidFile), { recursive: true });
+    const job = pipeJob(host, "slow", "echo data", { preCommand: `echo $$ > ${pidFile}; exec sleep 60` });
+    const ac = new AbortController();
+    const started = backup(host, job, ac.signal);
+    let pid = 0;
+    for (let i = 0; i < 200 && !pid; i++) {
+      pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+      if (!pid) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pid).toBeGreaterThan(0);
+    const abortedAt = Date.now();
+    ac.abort();
+    const { outcome, repo } = await started;
+    expect(Date.now() - abortedAt).toBeLessThan(10_000); // not the 60 s of the sleep
+    expect(outcome).toEqual({ status: "cancelled", reason: "Cancelled: Cancelled during the pre-command" });
+    expect(existsSync(repo)).toBe(false);
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        gone = true;
+      }
+    }
+    expect(gone).toBe(true);
   });
 
   it("fails the run with the connection reason when the host is unreachable for the pre-command", async () => {
