@@ -137,6 +137,15 @@ describe("pre/post commands and dump methods on an SSH host (real sshd)", () => 
     expect(log).toContain("pre: to-stderr");
   });
 
+  it("passes variables with quotes and shell syntax to the host's hook unchanged", async () => {
+    const odd = { ...host, name: `it's "odd" $HOME; \`id\` \\ end` };
+    const out = path.join(dir, "hooks/odd-name");
+    await mkdir(path.dirname(out), { recursive: true });
+    const { outcome } = await backup(odd, pipeJob(odd, "odd", "echo data", { preCommand: `printf '%s' "$STRATA_HOST" > ${out}` }));
+    expect(outcome.status, outcome.reason).toBe("success");
+    expect(await readFile(out, "utf8")).toBe(odd.name);
+  });
+
   it("fails the run when the pre-command fails on the host, with its output, and writes nothing", async () => {
     const job = pipeJob(host, "refused", "echo data", { preCommand: "echo 'database is locked'; exit 4" });
     const { outcome, log, repo } = await backup(host, job);
