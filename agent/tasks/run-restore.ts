@@ -1,9 +1,17 @@
-// A restore run commanded by the console: a mirror repository's path at a session time, written back to a
-// directory on one of the agent's hosts (local or over SFTP) through a Target. Existing files are replaced only
-// when the restore says `overwrite`; nothing else at the target is removed. Archive repositories are refused.
+// A restore run commanded by the console: a repository's path at a session time, written back to a directory on
+// one of the agent's hosts (local or over SFTP) through a Target. Mirrors are read through their metadata and
+// deltas; archive repositories through the tree of that time the data plane serves (treeAt: the latest archive
+// day at or before it, each series' chain replayed), each file read from the archive that holds its version.
+// Existing files are replaced only when the restore says `overwrite`; nothing else at the target is removed.
+import { createReadStream } from "node:fs";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { AgentError } from "../errors";
-import { openRepository, restoreTimeFor, restoreTo, statAt } from "../engines/mirror/index";
+import { BlockCache, currentIndex, extractMember } from "../engines/archive/extract";
+import { treeAt, type Located } from "../engines/archive/repository-read";
+import { readArchiveMembers } from "../engines/archive/tar-read";
+import { openRepository, restoreTimeFor, restoreTo, statAt, type WalkEntry } from "../engines/mirror/index";
+import type { MetaRecord } from "../engines/mirror/format/metadata-record";
 import { openHostTarget } from "../sources/target";
 import type { HostConnection, RestoreParams } from "@/lib/schemas/agent-protocol";
 import { TargetOutput } from "./target-output";
@@ -29,6 +37,142 @@ function confinedRepository(roots: readonly string[], repositoryPath: string): s
   return full;
 }
 
+const trimSlashes = (p: string) => p.replace(/^\/+|\/+$/g, "");
+
+/** The repository path to restore as bytes: `pathBase64` (exact bytes of a non-UTF-8 name) when given, else `path`. */
+function pathBytes(p: RestoreParams): Buffer {
+  if (p.pathBase64 === undefined) return Buffer.from(trimSlashes(p.path));
+  const raw = Buffer.from(p.pathBase64, "base64url");
+  let a = 0;
+  let b = raw.length;
+  while (a < b && raw[a] === 0x2f) a++;
+  while (b > a && raw[b - 1] === 0x2f) b--;
+  return raw.subarray(a, b);
+}
+
+/** Archive members are read by UTF-8 name: a path whose bytes are not UTF-8 cannot be addressed in an archive. */
+function archivePath(p: RestoreParams, bytes: Buffer): string {
+  const s = bytes.toString("utf8");
+  if (!Buffer.from(s).equals(bytes)) {
+    throw new AgentError("usage", `Cannot restore "${p.path}" from an archive repository: its name is not valid UTF-8, and archive members are read by UTF-8 name (restore its parent folder instead)`);
+  }
+  return s;
+}
+
+/** What a restore reads: the top entry's kind, then a walk writing everything into `out`. */
+interface RestoreSource {
+  isDir: boolean;
+  time: number;
+  run(out: TargetOutput, cb: RestoreCallbacks): Promise<{ status: "success" | "partial"; errors: number }>;
+}
+
+interface RestoreCallbacks {
+  signal: AbortSignal;
+  onLog(line: string): void;
+  onItemError(file: string, err: Error): void;
+  onProgress(p: { items: number; bytes: number; currentPath?: string }): void;
+}
+
+async function mirrorSource(repository: string, p: RestoreParams): Promise<RestoreSource> {
+  const repo = await openRepository(repository);
+  const time = restoreTimeFor(repo, p.at);
+  const sub = pathBytes(p);
+  const top = await statAt(repo, sub, time);
+  if (!top) throw new AgentError("usage", `Cannot restore "${p.path || "/"}": it does not exist at that time`);
+  return {
+    isDir: top.record.type === "dir",
+    time,
+    async run(out, cb) {
+      const r = await restoreTo(repo, sub, time, out, cb);
+      return { status: r.status, errors: r.errors.length };
+    },
+  };
+}
+
+const ARCHIVE_TYPES: Partial<Record<Located["type"], MetaRecord["type"]>> = { file: "reg", dir: "dir", symlink: "sym", fifo: "fifo", chardev: "dev", blockdev: "dev" };
+
+/**
+ * An archive repository's `path` as of `at`, resolved like the data plane's /v1/tree and /v1/file: folders,
+ * links and the like first (in path order, so parents exist), then files grouped by archive; archives without
+ * an index (backup-manager's) are read in one sequential pass each, the others member by member through the index.
+ */
+async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSource> {
+  const sub = archivePath(p, pathBytes(p));
+  const state = await treeAt(root, p.at);
+  if (!state) throw new AgentError("usage", `Cannot restore "${p.path || "/"}": the repository has no archive at or before ${new Date(p.at * 1000).toISOString()}`);
+  const top = state.tree.get(sub);
+  if (!top) throw new AgentError("usage", `Cannot restore "${p.path || "/"}": it does not exist at that time`);
+  const inside = [...state.tree]
+    .filter(([k]) => sub === "" || k === sub || k.startsWith(sub + "/"))
+    .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const rel = (k: string) => (sub === "" ? k : k === sub ? "" : k.slice(sub.length + 1));
+  const entryOf = (k: string, e: Located, open: () => AsyncIterable<Buffer>): WalkEntry => {
+    const record: MetaRecord = { path: Buffer.from(k), type: ARCHIVE_TYPES[e.type] ?? null, size: e.size, mtime: e.mtime, perms: e.mode, uid: e.uid, gid: e.gid };
+    if (e.type === "symlink") record.symData = Buffer.from(e.linkTarget ?? "");
+    return { path: record.path, rel: Buffer.from(rel(k)), record, open };
+  };
+  const nothing = () => (async function* () {})();
+  return {
+    isDir: top.type === "dir",
+    time: state.session.time,
+    async run(out, cb) {
+      let items = 0;
+      let errors = 0;
+      const one = async (k: string, e: WalkEntry) => {
+        if (cb.signal.aborted) throw new AgentError("cancelled", "Restore cancelled");
+        try {
+          await out.entry(e);
+        } catch (err) {
+          errors++;
+          cb.onItemError(k, err instanceof Error ? err : new Error(String(err)));
+        }
+        if (++items % 200 === 0) cb.onProgress({ items, bytes: out.bytes, currentPath: k });
+      };
+      for (const [k, e] of inside) if (e.type !== "file") await one(k, entryOf(k, e, nothing));
+      // Files: one pass over each archive without an index; the rest (indexed, zip, dumps) member by member.
+      const scanned = new Map<string, Map<string, [string, Located]>>();
+      const direct: [string, Located][] = [];
+      for (const [k, e] of inside) {
+        if (e.type !== "file") continue;
+        const file = path.join(root, e.archive!);
+        const member = e.member ?? k;
+        const byMember = scanned.get(file);
+        if (!e.whole && !file.endsWith(".zip") && !(await currentIndex(file)) && !byMember?.has(member)) scanned.set(file, (byMember ?? new Map()).set(member, [k, e]));
+        else direct.push([k, e]);
+      }
+      for (const [file, wanted] of scanned) {
+        for await (const m of readArchiveMembers(file, (m) => (wanted.has(m.name) ? "stream" : false))) {
+          const w = m.stream && wanted.get(m.name);
+          if (!w) continue;
+          wanted.delete(m.name);
+          await one(w[0], entryOf(w[0], w[1], () => m.stream!));
+          if (wanted.size === 0) break;
+        }
+        for (const [member, [k]] of wanted) {
+          errors++;
+          cb.onItemError(k, new Error(`member "${member}" not found in "${path.basename(file)}"`));
+        }
+      }
+      const cache = new BlockCache(8);
+      for (const [k, e] of direct) {
+        const file = path.join(root, e.archive!);
+        let stream: PassThrough | ReturnType<typeof createReadStream> | undefined;
+        await one(k, entryOf(k, e, () => {
+          if (e.whole) return (stream = createReadStream(file));
+          const pass = (stream = new PassThrough());
+          extractMember(file, e.member ?? k, pass, { cache }).then(() => pass.end(), (err: Error) => pass.destroy(err));
+          return pass;
+        }));
+        // A file the target refused before reading it: stop reading its member.
+        stream?.destroy();
+      }
+      await out.finish();
+      cb.onProgress({ items, bytes: out.bytes });
+      return { status: errors ? "partial" : "success", errors };
+    },
+  };
+}
+
 /** Runs the restore and finishes its report; resolves to the outcome (never rejects). */
 export async function runRestoreTask(task: RestoreTask): Promise<RunOutcome> {
   const { params: p, recorder: rec } = task;
@@ -37,25 +181,20 @@ export async function runRestoreTask(task: RestoreTask): Promise<RunOutcome> {
     const repository = confinedRepository(task.repositoryRoots, p.repositoryPath);
     await rec.update({ status: "running", startedAt: new Date().toISOString(), repository, format: p.format });
     if (!task.host) throw new AgentError("usage", `Host "${p.hostId}" is not one of this agent's hosts`);
-    if (p.format !== "mirror") throw new AgentError("usage", "Restoring from archive repositories through the console is not supported yet");
     const within = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : b + "/");
     if (task.host.local && (within(path.resolve(p.target), repository) || within(repository, path.resolve(p.target)))) {
       throw new AgentError("usage", `Cannot restore to "${p.target}": it is, holds or lies inside the repository "${repository}"`);
     }
-    const repo = await openRepository(repository);
-    const time = restoreTimeFor(repo, p.at);
-    const sub = Buffer.from(p.path.replace(/^\/+|\/+$/g, ""));
-    const top = await statAt(repo, sub, time);
-    if (!top) throw new AgentError("usage", `Cannot restore "${p.path || "/"}": it does not exist at that time`);
-    rec.log(`Restoring "${p.path || "/"}" as of ${new Date(time * 1000).toISOString()} to "${p.target}" on "${task.host.name}"`);
+    const source = p.format === "mirror" ? await mirrorSource(repository, p) : await archiveSource(repository, p);
+    rec.log(`Restoring "${p.path || "/"}" as of ${new Date(source.time * 1000).toISOString()} to "${p.target}" on "${task.host.name}"`);
     // A directory becomes the target directory; anything else is written as the target path itself.
-    const isDir = top.record.type === "dir";
+    const isDir = source.isDir;
     const ctx = { stateDir: task.stateDir, checkHostKey: task.checkHostKey, signal: task.signal };
     const target = await openHostTarget(task.host, isDir ? p.target : path.posix.dirname(p.target), ctx);
     const out = new TargetOutput(target, { overwrite: p.overwrite, onWarning: (w) => rec.log(`WARNING: ${w}`), name: isDir ? undefined : Buffer.from(path.posix.basename(p.target)) });
     let r;
     try {
-      r = await restoreTo(repo, sub, time, out, {
+      r = await source.run(out, {
         signal: task.signal,
         onLog: (l) => rec.log(l),
         onItemError: (file, err) => rec.log(`WARNING: cannot restore "${file}": ${err.message}`),
@@ -66,8 +205,8 @@ export async function runRestoreTask(task: RestoreTask): Promise<RunOutcome> {
     }
     outcome = {
       status: r.status,
-      stats: { restoredFiles: out.files, restoredBytes: out.bytes, errors: r.errors.length },
-      ...(r.status === "partial" ? { reason: `${r.errors.length} item(s) could not be restored` } : {}),
+      stats: { restoredFiles: out.files, restoredBytes: out.bytes, errors: r.errors },
+      ...(r.status === "partial" ? { reason: `${r.errors} item(s) could not be restored` } : {}),
     };
   } catch (err) {
     const message = (err as Error).message;

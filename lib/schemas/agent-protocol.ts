@@ -47,6 +47,11 @@ export const restoreParams = z.object({
   format: z.enum(["mirror", "archive"]),
   /** Path inside the repository ("" = everything). */
   path: z.string(),
+  /**
+   * The path's exact bytes (base64url) when they are not valid UTF-8 (`path` then shows them as `\xHH` and is
+   * for display only); the agent restores these bytes instead of `path`.
+   */
+  pathBase64: z.string().regex(/^[A-Za-z0-9_-]*$/, "base64url").optional(),
   /** Session time to restore, epoch seconds. */
   at: z.number().int(),
   /** Target host (must be one of this agent's hosts). */

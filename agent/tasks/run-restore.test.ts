@@ -1,0 +1,198 @@
+// Restore runs to a local host: from archive repositories (one Strata wrote, tar.zst with index sidecars over
+// several days incl. a deleted file and a renamed folder, and the one the real backup-manager wrote) each day's
+// tree equals what GNU tar extracts from that day's chain (bytes, links, modes, times); single files, refusal to
+// overwrite (partial), cancel, and raw names: a mirror file named with byte 0xff restored by its exact bytes.
+import { execFileSync } from "node:child_process";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDay } from "../engines/archive/naming";
+import { parseRepoArchive } from "../engines/archive/repository-read";
+import { runTarballMethod } from "../engines/archive/tarball";
+import { extractFixture, tempDir } from "../engines/archive/test-helpers";
+import { rdiffBackup, requireRdiffBackup } from "../engines/mirror/read/test-rdiff";
+import { RunSpool } from "../daemon/run-spool";
+import type { HostConnection, RestoreParams } from "@/lib/schemas/agent-protocol";
+import { runRestoreTask } from "./run-restore";
+
+const tmp = tempDir("restore-task");
+const stateDir = path.join(tmp.dir, "state");
+const roots = [path.join(tmp.dir, "repos")];
+const host: HostConnection = { id: "00000000-0000-4000-8000-0000000000a1", name: "here", address: "local", port: 22, user: "root", hostKeyFingerprint: null, local: true };
+let spool: RunSpool;
+let seq = 0;
+
+beforeAll(async () => {
+  mkdirSync(roots[0], { recursive: true });
+  mkdirSync(stateDir);
+  spool = new RunSpool(stateDir);
+  await spool.load();
+});
+afterAll(() => tmp.cleanup());
+
+async function restore(params: Omit<RestoreParams, "hostId">, signal = new AbortController().signal) {
+  const runId = `dddddddd-dddd-4ddd-8ddd-${String(++seq).padStart(12, "0")}`;
+  await spool.create(runId, { v: 1, jobId: null, type: "restore", trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
+  const outcome = await runRestoreTask({ runId, params: { ...params, hostId: host.id }, host, repositoryRoots: roots, recorder: spool.recorder(runId), signal, stateDir });
+  return { outcome, log: await spool.readLog(runId, 0, 10_000) };
+}
+
+/** A tree as path → description: folders with mode and time, links with target, files with bytes, mode and time. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = path.join(d, n);
+      const r = rel ? `${rel}/${n}` : n;
+      const st = lstatSync(p);
+      const mode = (st.mode & 0o7777).toString(8);
+      const mtime = Math.floor(st.mtimeMs / 1000);
+      if (st.isSymbolicLink()) out[r] = `link:${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[r] = `dir:${mode}`;
+        walk(p, r);
+      } else out[r] = `file:${mode}:${mtime}:${readFileSync(p).toString("latin1")}`;
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+/** What GNU tar extracts for `day`: the series' last master at or before it, then its incrementals, in order. */
+function gnuTarDay(repo: string, day: string, into: string): void {
+  const archives = readdirSync(repo)
+    .map((n) => parseRepoArchive(n))
+    .filter((a) => a && !a.file && a.day <= day)
+    .sort((a, b) => a!.day.localeCompare(b!.day) || Number(b!.master) - Number(a!.master));
+  const from = archives.map((a) => a!.master).lastIndexOf(true);
+  mkdirSync(into, { recursive: true });
+  for (const a of archives.slice(from)) execFileSync("tar", ["-x", "--warning=no-timestamp", "--listed-incremental=/dev/null", "-f", path.join(repo, a!.name), "-C", into]);
+}
+
+const dayTime = (day: string) => Math.floor(parseDay(day).getTime() / 1000);
+
+describe("restore from an archive repository written by Strata (tar.zst with index sidecars)", () => {
+  const repoDir = path.join(roots[0], "h1/files");
+  const src = path.join(tmp.dir, "src");
+  const base = src.slice(1);
+  const days = ["20270301", "20270302", "20270303"];
+
+  beforeAll(async () => {
+    mkdirSync(path.join(src, "docs"), { recursive: true });
+    mkdirSync(repoDir, { recursive: true });
+    const run = (day: string) =>
+      runTarballMethod(
+        { repository: repoDir, prefix: "h", now: parseDay(day), permissions: {}, purgeDuplicates: false, callbacks: {}, blockSize: 64 * 1024 },
+        { targets: [src], nameFormat: "long", fileType: "tar.zst", blacklist: [], dumpSymlinks: false, incremental: { frequency: "weekly", value: 1 } },
+      );
+    const old = (p: string, t: number) => utimesSync(p, t, t);
+    writeFileSync(path.join(src, "docs/readme.txt"), "read me v1\n", { mode: 0o640 });
+    old(path.join(src, "docs/readme.txt"), 1_700_000_000);
+    writeFileSync(path.join(src, "big.bin"), Buffer.alloc(300_000, 7));
+    writeFileSync(path.join(src, "gone.txt"), "to be deleted\n");
+    writeFileSync(path.join(src, "run.sh"), "#!/bin/sh\n", { mode: 0o750 });
+    symlinkSync("docs/readme.txt", path.join(src, "link"));
+    await run(days[0]);
+    writeFileSync(path.join(src, "docs/readme.txt"), "read me v2\n");
+    unlinkSync(path.join(src, "gone.txt"));
+    await run(days[1]);
+    renameSync(path.join(src, "docs"), path.join(src, "papers"));
+    writeFileSync(path.join(src, "new.txt"), "new\n");
+    await run(days[2]);
+  }, 60_000);
+
+  it("each day's folder equals what GNU tar extracts for that day (bytes, links, modes, times; the deleted file gone)", async () => {
+    for (const day of days) {
+      const target = path.join(tmp.dir, `strata-restored-${day}`);
+      const { outcome, log } = await restore({ repositoryPath: "h1/files", format: "archive", path: base, at: dayTime(day) + 3600, target, overwrite: false });
+      expect(outcome.status, outcome.reason).toBe("success");
+      expect(log[0]).toContain(`as of ${parseDay(day).toISOString()}`);
+      const expected = path.join(tmp.dir, `gnu-${day}`);
+      gnuTarDay(repoDir, day, expected);
+      const got = snapshot(target);
+      expect(got, day).toEqual(snapshot(path.join(expected, base)));
+      expect(outcome.stats).toMatchObject({ restoredFiles: Object.values(got).filter((v) => !v.startsWith("dir:")).length, errors: 0 });
+    }
+    expect(snapshot(path.join(tmp.dir, "strata-restored-20270301"))["gone.txt"]).toMatch(/to be deleted/);
+    expect(snapshot(path.join(tmp.dir, "strata-restored-20270302"))["gone.txt"]).toBeUndefined();
+    expect(snapshot(path.join(tmp.dir, "strata-restored-20270303"))["papers/readme.txt"]).toMatch(/:read me v2\n$/);
+  });
+
+  it("a single file to another name; an existing target is kept (partial) unless overwrite; a sub-folder alone", async () => {
+    const target = path.join(tmp.dir, "single/readme-old.txt");
+    const p = { repositoryPath: "h1/files", format: "archive" as const, path: `${base}/docs/readme.txt`, at: dayTime(days[0]), target, overwrite: false };
+    expect((await restore(p)).outcome).toMatchObject({ status: "success", stats: { restoredFiles: 1, restoredBytes: 11 } });
+    expect(readFileSync(target, "utf8")).toBe("read me v1\n");
+    expect(lstatSync(target).mtimeMs).toBe(1_700_000_000_000);
+    const again = await restore({ ...p, at: dayTime(days[1]) });
+    expect(again.outcome).toMatchObject({ status: "partial", reason: "1 item(s) could not be restored" });
+    expect(again.log.join("\n")).toContain("does not overwrite existing files unless asked to");
+    expect(readFileSync(target, "utf8")).toBe("read me v1\n");
+    expect((await restore({ ...p, at: dayTime(days[1]), overwrite: true })).outcome.status).toBe("success");
+    expect(readFileSync(target, "utf8")).toBe("read me v2\n");
+    const sub = path.join(tmp.dir, "papers-only");
+    expect((await restore({ ...p, path: `${base}/papers`, at: dayTime(days[2]), target: sub })).outcome.status).toBe("success");
+    expect(Object.keys(snapshot(sub))).toEqual(["readme.txt"]);
+  });
+
+  it("fails clearly: missing path, a time before the first archive, a non-UTF-8 name, and a cancelled run", async () => {
+    const p = { repositoryPath: "h1/files", format: "archive" as const, path: `${base}/nothing`, at: dayTime(days[2]), target: path.join(tmp.dir, "never"), overwrite: false };
+    expect((await restore(p)).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("does not exist at that time") });
+    expect((await restore({ ...p, path: base, at: dayTime("20200101") })).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("has no archive at or before") });
+    const raw = Buffer.concat([Buffer.from(`${base}/`), Buffer.from([0x66, 0xff])]);
+    expect((await restore({ ...p, path: `${base}/f\\xff`, pathBase64: raw.toString("base64url") })).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("not valid UTF-8") });
+    // A valid UTF-8 pathBase64 is honoured.
+    const viaBytes = await restore({ ...p, path: "ignored", pathBase64: Buffer.from(`${base}/new.txt`).toString("base64url"), target: path.join(tmp.dir, "via-bytes/new.txt") });
+    expect(viaBytes.outcome.status, viaBytes.outcome.reason).toBe("success");
+    expect(readFileSync(path.join(tmp.dir, "via-bytes/new.txt"), "utf8")).toBe("new\n");
+    const ac = new AbortController();
+    ac.abort();
+    expect((await restore({ ...p, path: base }, ac.signal)).outcome.status).toBe("cancelled");
+    expect(() => lstatSync(path.join(tmp.dir, "never", "big.bin"))).toThrow();
+  });
+});
+
+describe("restore from the archive repository the real backup-manager wrote (fixture)", () => {
+  it("each day's folder equals what GNU tar extracts for that day (deletions and the renamed folder included)", async () => {
+    const dir = path.join(roots[0], "bm");
+    mkdirSync(dir);
+    const repo = extractFixture(dir);
+    const base = "tmp/bmfix/data";
+    for (const day of ["20270101", "20270103", "20270107", "20270108", "20270109", "20270112"]) {
+      const target = path.join(tmp.dir, `bm-restored-${day}`);
+      const { outcome } = await restore({ repositoryPath: "bm/repo", format: "archive", path: base, at: dayTime(day) + 3600, target, overwrite: false });
+      expect(outcome.status, `${day}: ${outcome.reason}`).toBe("success");
+      const expected = path.join(tmp.dir, `bm-gnu-${day}`);
+      gnuTarDay(repo, day, expected);
+      expect(snapshot(target), day).toEqual(snapshot(path.join(expected, base)));
+    }
+    expect(snapshot(path.join(tmp.dir, "bm-restored-20270103"))["b.txt"]).toBeUndefined();
+    expect(snapshot(path.join(tmp.dir, "bm-restored-20270112"))["a.txt"]).toMatch(/:alpha v3\n$/);
+  }, 60_000);
+});
+
+describe("restore of a raw (non-UTF-8) name from a mirror", () => {
+  it("restores the file named with byte 0xff by its exact bytes (pathBase64), and its folder with the name intact", async () => {
+    requireRdiffBackup();
+    const src = path.join(tmp.dir, "raw-src");
+    mkdirSync(path.join(src, "docs"), { recursive: true });
+    const name = Buffer.from([0x66, 0xff, 0x2e, 0x74, 0x78, 0x74]);
+    const srcFile = Buffer.concat([Buffer.from(path.join(src, "docs") + "/"), name]);
+    writeFileSync(srcFile, "raw bytes\n");
+    const repo = path.join(roots[0], "raw/files");
+    mkdirSync(path.dirname(repo), { recursive: true });
+    const b = rdiffBackup(["backup", src, repo]);
+    expect(b.status, b.stderr).toBe(0);
+    const raw = Buffer.concat([Buffer.from("docs/"), name]);
+    const p = { repositoryPath: "raw/files", format: "mirror" as const, path: "docs/f\\xff.txt", pathBase64: raw.toString("base64url"), at: Math.floor(Date.now() / 1000) + 60, overwrite: false };
+    const single = await restore({ ...p, target: path.join(tmp.dir, "raw-out/restored.txt") });
+    expect(single.outcome, single.outcome.reason).toMatchObject({ status: "success", stats: { restoredFiles: 1, restoredBytes: 10 } });
+    expect(readFileSync(path.join(tmp.dir, "raw-out/restored.txt"), "utf8")).toBe("raw bytes\n");
+    // Without the exact bytes the display path names nothing.
+    expect((await restore({ ...p, pathBase64: undefined, target: path.join(tmp.dir, "raw-out/x") })).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("does not exist") });
+    const folder = path.join(tmp.dir, "raw-folder");
+    expect((await restore({ ...p, path: "docs", pathBase64: undefined, target: folder })).outcome.status).toBe("success");
+    expect(readdirSync(Buffer.from(folder), { encoding: "buffer" })).toEqual([name]);
+    expect(readFileSync(Buffer.concat([Buffer.from(folder + "/"), name]), "utf8")).toBe("raw bytes\n");
+  });
+});
