@@ -9,6 +9,7 @@ import { createReadStream } from "node:fs";
 import { lstat } from "node:fs/promises";
 import { openRepository, readVersions, restoreTimeFor, statAt, type MirrorRepo, type WalkEntry } from "@/agent/engines/mirror/read";
 import { mirrorFilePath } from "@/agent/engines/mirror/read/increments";
+import { isUtf8Safe, showPath } from "@/agent/engines/mirror/format/fs-path";
 import { archiveFile, archiveTree, archiveVersionLines } from "./archive-routes";
 import { fileQuery, treeQuery, versionsQuery } from "@/lib/schemas/data-plane";
 import { resolveRepository } from "./confine";
@@ -37,6 +38,45 @@ async function openMirror(roots: string[], repoArg: string, at?: number): Promis
     throw new HttpError(404, "not_found", `Repository "${repoArg}" has no session at or before ${new Date(at * 1000).toISOString()}`);
   }
   return repo;
+}
+
+/** Why raw path bytes are refused, or null: "" is the root; else no NUL, not absolute, no empty, "." or ".." segment. */
+export function rawRepoPathProblem(b: Buffer): string | null {
+  if (b.length === 0) return null;
+  if (b.includes(0)) return "it contains a NUL byte";
+  if (b[0] === 0x2f) return "it is absolute (paths are relative to the repository root)";
+  let start = 0;
+  for (;;) {
+    const end = b.indexOf(0x2f, start);
+    const seg = b.subarray(start, end < 0 ? b.length : end).toString("latin1");
+    if (seg === "") return "it contains an empty segment";
+    if (seg === "." || seg === "..") return `it contains "${seg}"`;
+    if (end < 0) return null;
+    start = end + 1;
+  }
+}
+
+/** A path inside the repository as exact bytes and as shown in messages. */
+interface ExactPath {
+  bytes: Buffer;
+  shown: string;
+}
+
+/** The requested path: the bytes of `pathBase64` (base64url) when sent, checked here; else `path` (checked by the schema). */
+function exactPath(q: { path: string; pathBase64?: string }): ExactPath {
+  if (q.pathBase64 === undefined) return { bytes: Buffer.from(q.path), shown: q.path };
+  const bytes = Buffer.from(q.pathBase64, "base64url");
+  if (bytes.toString("base64url") !== q.pathBase64) throw new HttpError(400, "invalid", "Invalid request: pathBase64 is not canonical base64url");
+  const shown = showPath(bytes);
+  const problem = rawRepoPathProblem(bytes);
+  if (problem) throw new HttpError(400, "invalid", `Path "${shown}" is refused: ${problem}`);
+  return { bytes, shown };
+}
+
+/** The path as a string for archive repositories, whose reader takes names as strings: raw names are refused. */
+function archivePathOf(p: ExactPath): string {
+  if (!isUtf8Safe(p.bytes)) throw new HttpError(400, "unsupported", `Path "${p.shown}" is not valid UTF-8: archive repositories serve such names only by their UTF-8 path`);
+  return p.bytes.toString("utf8");
 }
 
 /** Sends `src` with `headers` once its first chunk is read (an error before it throws, so it gets a status). */
@@ -107,16 +147,17 @@ export async function versionsRoute(ctx: RouteContext): Promise<void> {
 /** GET /v1/file: one regular file's bytes at a time (mirror: rebuilt; archive: the member via its index). */
 export async function fileRoute(ctx: RouteContext): Promise<void> {
   const q = parse(fileQuery, ctx.url);
+  const p = exactPath(q);
   const range = q.offset !== undefined || q.length !== undefined ? { offset: q.offset ?? 0, length: q.length ?? Number.MAX_SAFE_INTEGER } : null;
   let bytes: AsyncIterable<Buffer>;
   const headers: Record<string, string> = { "content-type": "application/octet-stream" };
   if (q.format === "mirror") {
     const repo = await openMirror(ctx.roots, q.repo, q.at);
-    const e = await statAt(repo, Buffer.from(q.path), q.at);
-    if (!e) throw new HttpError(404, "not_found", `"${q.path}" does not exist at that time`);
-    if (e.record.type === "dir") throw new HttpError(400, "not_a_file", `"${q.path}" is a directory`);
-    if (e.record.type === "sym") throw new HttpError(400, "not_a_file", `"${q.path}" is a symbolic link to "${e.record.symData?.toString("utf8")}"`);
-    if (e.record.type !== "reg") throw new HttpError(400, "not_a_file", `"${q.path}" is not a regular file`);
+    const e = await statAt(repo, p.bytes, q.at);
+    if (!e) throw new HttpError(404, "not_found", `"${p.shown}" does not exist at that time`);
+    if (e.record.type === "dir") throw new HttpError(400, "not_a_file", `"${p.shown}" is a directory`);
+    if (e.record.type === "sym") throw new HttpError(400, "not_a_file", `"${p.shown}" is a symbolic link to "${e.record.symData ? showPath(e.record.symData) : ""}"`);
+    if (e.record.type !== "reg") throw new HttpError(400, "not_a_file", `"${p.shown}" is not a regular file`);
     headers["x-strata-size"] = String(e.warning ? 0 : (e.record.size ?? 0));
     const direct = range && !e.warning ? await currentMirrorFile(repo, e, q.at) : null;
     if (direct && range) {
@@ -127,7 +168,7 @@ export async function fileRoute(ctx: RouteContext): Promise<void> {
     }
     bytes = e.open();
   } else {
-    const found = await archiveFile(await resolveRepository(ctx.roots, q.repo), { path: q.path, at: q.at, archive: q.archive }, ctx.signal);
+    const found = await archiveFile(await resolveRepository(ctx.roots, q.repo), { path: archivePathOf(p), at: q.at, archive: q.archive }, ctx.signal);
     if (found.size !== undefined) headers["x-strata-size"] = String(found.size);
     bytes = found.bytes;
   }
@@ -137,16 +178,18 @@ export async function fileRoute(ctx: RouteContext): Promise<void> {
 /** GET /v1/tree: a directory as it was, as a tar stream. */
 export async function treeRoute(ctx: RouteContext): Promise<void> {
   const q = parse(treeQuery, ctx.url);
+  const p = exactPath(q);
   if (q.format === "archive") {
     const root = await resolveRepository(ctx.roots, q.repo);
-    const prefix = q.prefix ?? path.basename(q.path);
-    return sendStream(ctx, { "content-type": "application/x-tar" }, await archiveTree(root, { path: q.path, at: q.at, prefix }, ctx.signal));
+    const inner = archivePathOf(p);
+    const prefix = q.prefix ?? path.basename(inner);
+    return sendStream(ctx, { "content-type": "application/x-tar" }, await archiveTree(root, { path: inner, at: q.at, prefix }, ctx.signal));
   }
   const repo = await openMirror(ctx.roots, q.repo, q.at);
-  const sub = Buffer.from(q.path);
+  const sub = p.bytes;
   const e = await statAt(repo, sub, q.at);
-  if (!e) throw new HttpError(404, "not_found", `"${q.path || "/"}" does not exist at that time`);
-  if (e.record.type !== "dir") throw new HttpError(400, "not_a_directory", `"${q.path}" is not a directory`);
+  if (!e) throw new HttpError(404, "not_found", `"${p.shown || "/"}" does not exist at that time`);
+  if (e.record.type !== "dir") throw new HttpError(400, "not_a_directory", `"${p.shown}" is not a directory`);
   const prefix = q.prefix ?? path.basename(q.path);
   await sendStream(ctx, { "content-type": "application/x-tar" }, treeTar(repo, sub, q.at, { prefix, copyHardLinks: q.hardLinks === "copy", signal: ctx.signal }));
 }

@@ -1,5 +1,6 @@
 // Runs on real PostgreSQL: agent reports (idempotent, log offsets and bounds, final stays final, repository
-// registration, increment links, wrong agent), run now and cancel with their rights, and the reads per role.
+// registration, increment links, wrong agent, a job deleted mid-run), run now and cancel with their rights, a queued
+// run its agent never picked up giving way to the next run now, and the reads per role.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { TestDatabase } from "@/lib/db/test-db";
@@ -26,7 +27,8 @@ beforeAll(async () => {
   operator = await mk("op@example.org", "operator");
   otherOperator = await mk("op2@example.org", "operator");
   viewer = await mk("viewer@example.org", "viewer");
-  const agent = (name: string) => tdb.prisma.agent.create({ data: { name, tokenHash: randomUUID(), secretEnc: "x" } });
+  // Both agents sent a heartbeat just now (online): a queued run of theirs may still start.
+  const agent = (name: string) => tdb.prisma.agent.create({ data: { name, tokenHash: randomUUID(), secretEnc: "x", lastSeenAt: new Date() } });
   agentId = (await agent("backup1")).id;
   otherAgentId = (await agent("backup2")).id;
   hostId = (await tdb.prisma.host.create({ data: { name: "web1", address: "192.0.2.10", agentId } })).id;
@@ -181,5 +183,113 @@ describe("reading runs", () => {
     expect(await runs.runLogSince(id, 1)).toMatchObject({ status: "running", final: false, held: 3, lines: ["b", "c"] });
     expect((await runs.runLogSince(id, 3))?.lines).toEqual([]);
     expect(await runs.runLogSince(randomUUID(), 0)).toBeNull();
+  });
+});
+
+describe("a queued run its agent never picks up", () => {
+  const minutes = (n: number, from = new Date()) => new Date(from.getTime() + n * 60_000);
+  const setSeen = (lastSeenAt: Date | null) => tdb.prisma.agent.update({ where: { id: agentId }, data: { lastSeenAt } });
+  let job3Id: string;
+  beforeAll(async () => {
+    job3Id = (await tdb.prisma.job.create({ data: { hostId, name: "home", method: "mirror", sources: ["/home"], schedule: "0 4 * * *" } })).id;
+  });
+  afterAll(() => setSeen(new Date()));
+
+  it("blocks while its agent is online and it is young; an offline agent's queued run is cancelled and replaced", async () => {
+    await setSeen(new Date());
+    const first = await runs.runNow(operator, job3Id, ctx);
+    await setSeen(minutes(9));
+    await expect(runs.runNow(operator, job3Id, ctx, minutes(9))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(`(run ${first.id})`) });
+    expect(await runs.queuedRunAgent(first.id, minutes(9))).toMatchObject({ name: "backup1", online: true });
+
+    const seen = minutes(-5);
+    await setSeen(seen);
+    const at = new Date();
+    const second = await runs.runNow(operator, job3Id, ctx, at);
+    expect(second.id).not.toBe(first.id);
+    const old = await row(first.id);
+    const since = `${seen.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+    expect(old).toMatchObject({ status: "cancelled", reason: `The agent did not pick this run up (offline since ${since}); replaced by run ${second.id}`, cancelRequestedAt: at, finishedAt: at });
+    expect(await row(second.id)).toMatchObject({ status: "queued", trigger: "manual", agentId, jobId: job3Id });
+    expect(await runs.activeRunId(job3Id)).toBe(second.id);
+    const audit = await tdb.prisma.auditEvent.findFirstOrThrow({ where: { action: "run.cancel", targetId: first.id } });
+    expect(audit).toMatchObject({ actorEmail: "op@example.org", targetLabel: "web1/home", details: { was: "queued", replacedBy: second.id } });
+    // The run page's note: the agent it waits for, offline since its last heartbeat.
+    expect(await runs.queuedRunAgent(second.id)).toEqual({ name: "backup1", lastSeenAt: seen, online: false });
+    expect(await runs.queuedRunAgent(first.id)).toBeNull();
+    // Only the new run reaches the agent when it is back.
+    const { agentCommands } = await import("@/lib/data/agent-jobs");
+    const cmds = (await agentCommands(agentId)).commands.filter((c) => c.kind === "run" && c.jobId === job3Id);
+    expect(cmds).toEqual([{ kind: "run", runId: second.id, jobId: job3Id }]);
+  });
+
+  it("takes the agent's late reports for the cancelled run harmlessly: it stays cancelled and the agent is told to stop", async () => {
+    const [, old] = await runs.listJobRuns(admin, job3Id);
+    expect(old.status).toBe("cancelled");
+    const before = await row(old.id);
+    const base = { v: 1 as const, jobId: job3Id, type: "backup" as const, trigger: "manual" as const };
+    expect(await runs.reportRun(agentId, old.id, { ...base, status: "running", logOffset: 0, log: ["started late"] })).toEqual({ response: { v: 1, logLines: 0, cancel: true }, becameFinal: false });
+    expect(await runs.reportRun(agentId, old.id, { ...base, status: "success", finishedAt: new Date().toISOString() })).toEqual({ response: { v: 1, logLines: 0, cancel: true }, becameFinal: false });
+    expect(await row(old.id)).toMatchObject({ status: "cancelled", reason: before.reason, log: "", finishedAt: before.finishedAt, startedAt: null });
+  });
+
+  it("gives way after UNCLAIMED_RUN_MINUTES even with the agent online, but never a running run or a scheduled one", async () => {
+    const queued = await runs.activeRunId(job3Id);
+    const later = minutes(runs.UNCLAIMED_RUN_MINUTES + 1);
+    await setSeen(later);
+    const third = await runs.runNow(admin, job3Id, ctx, later);
+    expect((await row(queued!)).reason).toBe(`The agent did not pick this run up within ${runs.UNCLAIMED_RUN_MINUTES} minutes; replaced by run ${third.id}`);
+
+    // Once the agent reports it running, nothing replaces it, however long ago its agent was seen.
+    await runs.reportRun(agentId, third.id, { v: 1, jobId: job3Id, type: "backup", trigger: "manual", status: "running" });
+    await setSeen(null);
+    await expect(runs.runNow(admin, job3Id, ctx, minutes(60))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(`already running (run ${third.id})`) });
+    expect(await runs.queuedRunAgent(third.id)).toBeNull();
+    await runs.reportRun(agentId, third.id, { v: 1, jobId: job3Id, type: "backup", trigger: "manual", status: "success" });
+
+    // A scheduled run the agent itself queued (waiting for a run slot) is the agent's: it still blocks.
+    const scheduled = randomUUID();
+    await runs.reportRun(agentId, scheduled, { v: 1, jobId: job3Id, type: "backup", trigger: "schedule", status: "queued" });
+    await expect(runs.runNow(admin, job3Id, ctx, minutes(60))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(scheduled) });
+    expect(await runs.queuedRunAgent(scheduled)).toEqual({ name: "backup1", lastSeenAt: null, online: false });
+    await runs.reportRun(agentId, scheduled, { v: 1, jobId: job3Id, type: "backup", trigger: "schedule", status: "cancelled" });
+  });
+
+  it("explains each case in the reason, and leaves runs past queued alone", () => {
+    const now = new Date("2026-11-22T02:00:00Z");
+    const run = { status: "queued", type: "backup", trigger: "manual", startedAt: null, queuedAt: minutes(-1, now) };
+    expect(runs.unclaimedReason(run, { lastSeenAt: minutes(-0.5, now) }, now)).toBeNull();
+    expect(runs.unclaimedReason(run, { lastSeenAt: minutes(-2, now) }, now)).toBe("the agent did not pick this run up (offline since 2026-11-22 01:58 UTC)");
+    expect(runs.unclaimedReason(run, { lastSeenAt: null }, now)).toBe("the agent did not pick this run up (never seen)");
+    expect(runs.unclaimedReason(run, null, now)).toContain("no agent");
+    expect(runs.unclaimedReason({ ...run, queuedAt: minutes(-11, now) }, { lastSeenAt: now }, now)).toContain("within 10 minutes");
+    expect(runs.unclaimedReason({ ...run, status: "running" }, { lastSeenAt: null }, now)).toBeNull();
+    expect(runs.unclaimedReason({ ...run, type: "restore" }, { lastSeenAt: null }, now)).toBeNull();
+  });
+});
+
+describe("a job deleted while its run is in flight", () => {
+  it("keeps taking the agent's reports for the run the console knows, as a run without a job", async () => {
+    const job = await tdb.prisma.job.create({ data: { hostId, name: "tmp", method: "mirror", sources: ["/tmp"], schedule: "0 5 * * *" } });
+    const id = randomUUID();
+    const base = { v: 1 as const, jobId: job.id, type: "backup" as const, trigger: "schedule" as const };
+    await runs.reportRun(agentId, id, { ...base, status: "running", repository: "/srv/strata/web1/tmp", logOffset: 0, log: ["one"] });
+    const repoId = (await row(id)).repositoryId;
+    await tdb.prisma.job.delete({ where: { id: job.id } });
+    expect(await row(id)).toMatchObject({ jobId: null, status: "running" });
+
+    const more = await runs.reportRun(agentId, id, { ...base, status: "running", repository: "/srv/strata/web1/tmp", logOffset: 1, log: ["two"] });
+    expect(more).toEqual({ response: { v: 1, logLines: 2, cancel: false }, becameFinal: false });
+    const done = await runs.reportRun(agentId, id, { ...base, status: "success", stats: { sourceFiles: 4 }, logOffset: 2, log: ["three"], finishedAt: "2026-11-22T02:10:00Z" });
+    expect(done).toEqual({ response: { v: 1, logLines: 3, cancel: false }, becameFinal: true });
+    expect(await row(id)).toMatchObject({ jobId: null, agentId, status: "success", log: "one\ntwo\nthree\n", stats: { sourceFiles: 4 }, repositoryId: repoId });
+    expect(await runs.reportRun(agentId, id, { ...base, status: "failed" })).toEqual({ response: { v: 1, logLines: 3, cancel: false }, becameFinal: false });
+    expect(await runs.getRun(admin, id)).toMatchObject({ job: null, status: "success", final: true });
+
+    // Still 404: a run the console never heard of, and another agent's run.
+    await expect(runs.reportRun(agentId, randomUUID(), { ...base, status: "running" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(runs.reportRun(otherAgentId, id, { ...base, status: "running" })).rejects.toMatchObject({ code: "not_found" });
+    // A run of a live job cannot be moved onto the deleted one.
+    await expect(runs.reportRun(agentId, (await runs.listJobRuns(admin, jobId))[0].id, { ...base, status: "running" })).rejects.toMatchObject({ code: "not_found" });
   });
 });

@@ -10,6 +10,7 @@ import { visibleHosts } from "@/lib/data/hosts";
 import { canManageJobs } from "@/lib/data/jobs";
 import type { Ctx } from "@/lib/data/users";
 import { repositoryFormat } from "@/lib/data/agent-jobs";
+import { ONLINE_SECONDS } from "@/lib/data/agents";
 import { FINAL_STATUSES, RUN_LOG_MAX_LINES, type RunReport, type RunReportResponse, type RunStats } from "@/lib/schemas/agent-protocol";
 
 type Tx = Prisma.TransactionClient;
@@ -86,8 +87,17 @@ export interface ReportOutcome {
 }
 
 /**
+ * Whether `runId` is a run of `agentId` the console knows whose job was deleted meanwhile (the delete set its
+ * `jobId` to null): the agent's reports for it are still taken, as a run without a job.
+ */
+async function orphanedRunOf(agentId: string, runId: string): Promise<boolean> {
+  return (await db().run.count({ where: { id: runId, jobId: null, agentId, type: "backup" } })) > 0;
+}
+
+/**
  * Creates or updates run `runId` from agent `agentId`'s report (idempotent):
- * 1. the job must be on a host of this agent, and an existing run this agent's (404 otherwise);
+ * 1. the job must be on a host of this agent, and an existing run this agent's (404 otherwise); a report naming
+ *    a job deleted while the run was in flight is taken for the run the console already knows (`jobId` null);
  * 2. a run already final changes nothing;
  * 3. the repository is registered on first mention, the log chunk appended by offset, status, times, stats,
  *    progress and the increment (by repository and session time) updated;
@@ -98,7 +108,7 @@ export async function reportRun(agentId: string, runId: string, report: RunRepor
   const job = report.jobId
     ? await db().job.findFirst({ where: { id: report.jobId, host: { agentId } }, select: { id: true, name: true, method: true, host: { select: { id: true, name: true } } } })
     : null;
-  if (report.jobId && !job) throw new AppError("not_found", "No such job for this agent");
+  if (report.jobId && !job && !(await orphanedRunOf(agentId, runId))) throw new AppError("not_found", "No such job for this agent");
   return db().$transaction(async (tx) => {
     await tx.run.createMany({
       data: [{ id: runId, jobId: job?.id ?? null, agentId, type: report.type, trigger: report.trigger, status: "queued", queuedAt: report.queuedAt ? new Date(report.queuedAt) : now }],
@@ -200,6 +210,19 @@ export async function getRun(caller: Caller, id: string) {
   return { ...runView(rest), log };
 }
 
+/**
+ * For a queued run: the agent it waits for, whether that agent is online at `now` and when it was last seen;
+ * null for runs past "queued" or without an agent. Callers check the run's visibility first (getRun).
+ */
+export async function queuedRunAgent(id: string, now = new Date()) {
+  const agentSelect = { select: { name: true, lastSeenAt: true } } as const;
+  const row = UUID.test(id)
+    ? await db().run.findUnique({ where: { id }, select: { status: true, agent: agentSelect, job: { select: { host: { select: { agent: agentSelect } } } } } })
+    : null;
+  const agent = row?.status === "queued" ? (row.agent ?? row.job?.host.agent ?? null) : null;
+  return agent && { name: agent.name, lastSeenAt: agent.lastSeenAt, online: agentOnline(agent.lastSeenAt, now) };
+}
+
 /** The run's state and its held log lines from line `from` on (for the live log); null when the run is gone. */
 export async function runLogSince(id: string, from: number) {
   const row = await db().run.findUnique({ where: { id }, select: { status: true, logLines: true, droppedLogLines: true, progress: true, startedAt: true, finishedAt: true, reason: true } });
@@ -212,24 +235,68 @@ export async function runLogSince(id: string, from: number) {
 /** Whether the caller may start and cancel runs of hosts they see. */
 export const canRunJobs = canManageJobs;
 
+/** A queued manual run its agent has not started after this many minutes no longer blocks "run now". */
+export const UNCLAIMED_RUN_MINUTES = 10;
+
+const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+
+/** Whether an agent last seen at `lastSeenAt` counts as online at `now` (a heartbeat within ONLINE_SECONDS). */
+export const agentOnline = (lastSeenAt: Date | null, now: Date): boolean => !!lastSeenAt && now.getTime() - lastSeenAt.getTime() < ONLINE_SECONDS * 1000;
+
+/** "offline since 2026-11-22 01:00 UTC", or "never seen" for an agent that never sent a heartbeat. */
+export const offlineSince = (lastSeenAt: Date | null): string => (lastSeenAt ? `offline since ${utc(lastSeenAt)}` : "never seen");
+
+/**
+ * Why a queued manual run its agent never started gives way to a new "run now" at `now`: its agent is offline, or
+ * it has waited longer than UNCLAIMED_RUN_MINUTES; null while it may still start (or it is not such a run).
+ */
+export function unclaimedReason(
+  run: { status: string; type: string; trigger: string; startedAt: Date | null; queuedAt: Date },
+  agent: { lastSeenAt: Date | null } | null,
+  now: Date,
+): string | null {
+  if (run.status !== "queued" || run.type !== "backup" || run.trigger !== "manual" || run.startedAt) return null;
+  if (!agent) return "the agent did not pick this run up (the run has no agent any more)";
+  if (!agentOnline(agent.lastSeenAt, now)) return `the agent did not pick this run up (${offlineSince(agent.lastSeenAt)})`;
+  if (now.getTime() - run.queuedAt.getTime() > UNCLAIMED_RUN_MINUTES * 60_000) return `the agent did not pick this run up within ${UNCLAIMED_RUN_MINUTES} minutes`;
+  return null;
+}
+
 /**
  * Queues a manual run of a job for its host's agent (admins; operators on their hosts). One run per job at a time:
- * while one is queued or running, this answers 409 naming it.
+ * while one is running, or queued and still expected to start, this answers 409 naming it. A queued manual run
+ * its agent never picked up (agent offline, or queued longer than UNCLAIMED_RUN_MINUTES) is cancelled with the
+ * reason, asked to stop should the agent still report it, and the new run queued in its place.
  */
-export async function runNow(caller: Caller, jobId: string, ctx: Ctx) {
+export async function runNow(caller: Caller, jobId: string, ctx: Ctx, now = new Date()) {
   const job = await visibleJob(caller, jobId);
   if (!canRunJobs(caller)) throw new AppError("forbidden", "You do not have the right to run this host's jobs");
   return db().$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Job" WHERE id = ${job.id}::uuid FOR UPDATE`;
     const full = await tx.job.findUniqueOrThrow({ where: { id: job.id }, select: { name: true, enabled: true, host: { select: { name: true, agentId: true } } } });
     if (!full.host.agentId) throw new AppError("conflict", `Host "${full.host.name}" has no agent: choose one in the host's settings first`);
-    const active = await tx.run.findFirst({ where: { jobId: job.id, status: { in: ["queued", "running"] } }, select: { id: true, status: true } });
-    if (active) throw new AppError("conflict", `Job "${full.host.name}/${full.name}" is already ${active.status} (run ${active.id})`);
+    const label = `${full.host.name}/${full.name}`;
+    const active = await tx.run.findFirst({
+      where: { jobId: job.id, status: { in: ["queued", "running"] } },
+      select: { id: true, status: true, type: true, trigger: true, startedAt: true, queuedAt: true, agent: { select: { lastSeenAt: true } } },
+    });
+    const unclaimed = active && unclaimedReason(active, active.agent, now);
+    if (active && !unclaimed) throw new AppError("conflict", `Job "${label}" is already ${active.status} (run ${active.id})`);
     const run = await tx.run.create({
       data: { jobId: job.id, agentId: full.host.agentId, type: "backup", trigger: "manual", status: "queued", requestedById: caller.id },
       select: { id: true, status: true, queuedAt: true },
     });
-    await recordAudit(tx, { actor: { id: caller.id, email: caller.email }, action: "run.start", targetType: "run", targetId: run.id, targetLabel: `${full.host.name}/${full.name}`, ip: ctx.ip });
+    const actor = { id: caller.id, email: caller.email };
+    if (active && unclaimed) {
+      // Conditional on the state read above: a report that started the run meanwhile wins (409 as before).
+      const gone = await tx.run.updateMany({
+        where: { id: active.id, status: "queued", startedAt: null },
+        data: { status: "cancelled", cancelRequestedAt: now, finishedAt: now, reason: `${unclaimed[0].toUpperCase()}${unclaimed.slice(1)}; replaced by run ${run.id}` },
+      });
+      if (gone.count !== 1) throw new AppError("conflict", `Job "${label}" is already running (run ${active.id})`);
+      await recordAudit(tx, { actor, action: "run.cancel", targetType: "run", targetId: active.id, targetLabel: label, ip: ctx.ip, details: { was: "queued", reason: unclaimed, replacedBy: run.id } });
+    }
+    await recordAudit(tx, { actor, action: "run.start", targetType: "run", targetId: run.id, targetLabel: label, ip: ctx.ip });
     return run;
   });
 }

@@ -32,6 +32,11 @@ const innerPath = z.string().max(4096).transform((p, ctx) => {
     return z.NEVER;
   }
 });
+/**
+ * Exact bytes of the path inside the repository, base64url (names that are not valid UTF-8); when present it
+ * names the path and `path` is only its lossy rendering. The agent checks the bytes (see the data-plane routes).
+ */
+const pathBase64 = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, "base64url").optional();
 /** Repository path on the agent's disk (confined to its repository roots by the agent). */
 const repoPath = z.string().min(1).max(4096);
 
@@ -42,6 +47,7 @@ export const fileQuery = z.object({
   repo: repoPath,
   format,
   path: innerPath,
+  pathBase64,
   at: epoch,
   /** Archive repositories: archive file (relative to the repository) holding this version. */
   archive: innerPath.optional(),
@@ -55,6 +61,7 @@ export const treeQuery = z.object({
   repo: repoPath,
   format,
   path: innerPath,
+  pathBase64,
   at: epoch,
   /** Folder name every tar entry is put under (e.g. "docs"); empty: entries at the top. */
   prefix: z.string().max(255).regex(/^[^/\0]*$/, "a single folder name").default(""),

@@ -2,12 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { pageCaller } from "@/lib/auth/page";
-import { canRunJobs, getRun } from "@/lib/data/runs";
+import { canRunJobs, getRun, queuedRunAgent } from "@/lib/data/runs";
 import { AppError } from "@/lib/errors";
 import { Card, PageHeader, formatDate } from "@/components/ui";
 import { ActionForm } from "@/components/admin/action-form";
 import { LiveLog } from "@/components/runs/live-log";
 import { RunStatusBadge } from "@/components/runs/run-table";
+import { DeletedJobNote, WaitingNote } from "@/components/runs/waiting-note";
 import { formatBytes, formatDuration } from "@/components/runs/format";
 import { restoreParams } from "@/lib/schemas/agent-protocol";
 import { cancelRunAction } from "../actions";
@@ -21,6 +22,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     if (e instanceof AppError && e.code === "not_found") notFound();
     throw e;
   });
+  const waitingFor = run.status === "queued" ? await queuedRunAgent(run.id) : null;
   const title = run.job ? `${run.job.host.name}/${run.job.name}` : `${run.type} run`;
   const s = run.stats ?? {};
   const restore = run.type === "restore" ? restoreParams.safeParse(run.params) : null;
@@ -77,6 +79,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               {run.reason}
             </p>
           )}
+          {waitingFor && <WaitingNote agent={waitingFor} />}
+          {!run.job && run.type === "backup" && <DeletedJobNote />}
           {!run.final && canRunJobs(caller) && (
             <div className="mt-4 space-y-2">
               {run.cancelRequestedAt && <p className="text-sm text-amber-700">Cancel requested {formatDate(run.cancelRequestedAt)}</p>}

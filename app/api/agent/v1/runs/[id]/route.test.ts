@@ -1,5 +1,6 @@
 // The agent's control-loop routes on real PostgreSQL: jobs with etag and 304, commands, and run reports
-// (validation, wrong agent, offsets) whose final status sends the job's webhook without holding up the answer.
+// (validation, wrong agent, offsets, a job deleted mid-run) whose final status sends the job's webhook without
+// holding up the answer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -85,5 +86,23 @@ describe("agent control-loop routes", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(hooks).toHaveLength(1);
     expect(await tdb.prisma.repository.count({ where: { jobId } })).toBe(1);
+  });
+
+  it("takes a report for a known run whose job was deleted meanwhile (200, recorded, nobody notified); an unknown run stays 404", async () => {
+    const host = await tdb.prisma.host.findFirstOrThrow({ where: { name: "web1" } });
+    const doomed = await tdb.prisma.job.create({ data: { hostId: host.id, name: "doomed", method: "mirror", sources: ["/srv"], schedule: "0 4 * * *", notify: { emails: [], webhook: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`, onFailure: true } } });
+    const id = randomUUID();
+    const base = { v: 1, jobId: doomed.id, type: "backup", trigger: "schedule" };
+    expect((await put(token, id, { ...base, status: "running", logOffset: 0, log: ["copying"] })).status).toBe(200);
+    await tdb.prisma.job.delete({ where: { id: doomed.id } });
+    expect((await put(token, randomUUID(), { ...base, status: "running" })).status).toBe(404);
+    expect((await put(otherToken, id, { ...base, status: "failed" })).status).toBe(404);
+    const res = await put(token, id, { ...base, status: "failed", reason: "job gone", logOffset: 1, log: ["stopped"] });
+    expect(res.status).toBe(200);
+    expect(runReportResponse.parse(await res.json())).toEqual({ v: 1, logLines: 2, cancel: false });
+    expect(await tdb.prisma.run.findUniqueOrThrow({ where: { id } })).toMatchObject({ jobId: null, status: "failed", reason: "job gone", log: "copying\nstopped\n" });
+    const before = hooks.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hooks).toHaveLength(before);
   });
 });
