@@ -51,20 +51,10 @@ export async function runHookCommand(command: string, env: Record<string, string
 }
 
 /**
- * The shell around a remote hook (the hook is `$1`): stderr merged into stdout, the hook's stdin /dev/null, and
- * a watcher that ends the session's process group when the channel's stdin closes. OpenSSH ignores "signal"
- * requests for exec sessions, so closing the channel (what RunningCommand.kill does) is how a cancel arrives.
+ * The shell around a remote hook (the hook is `$1`): stderr merged into stdout. The SshRunner runs it with stdin
+ * /dev/null inside its watcher (REMOTE_WATCHER), which ends the hook's processes on the host when it is cancelled.
  */
-const REMOTE_HOOK = [
-  "exec 2>&1 3<&0 </dev/null",
-  "(read _ <&3; kill -TERM 0) &",
-  "w=$!",
-  "exec 3<&-",
-  'sh -c "$1"',
-  "s=$?",
-  "kill $w 2>/dev/null",
-  "exit $s",
-].join("\n");
+const REMOTE_HOOK = 'exec 2>&1 </dev/null; sh -c "$1"';
 
 /**
  * Runs `command` with `sh -c` through `runner` (an SshRunner for a remote host), stderr merged into the lines.

@@ -17,6 +17,16 @@ const DB = `strata_t_ssh_${tag}`;
 const USER = `strata_t_ssh_${tag}`;
 const PASSWORD = `ssh 'pw' ${tag}`;
 
+/** True while process `pid` exists (the test sshd runs on this machine, as this user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 let sshd: TestSshd;
 let client: ssh2.Client;
 
@@ -84,6 +94,42 @@ describe("dumps through an SSH runner", () => {
       expect(await readFile(ok.outputs[0].path, "utf8")).toBe("a b\nit's\n");
       expect(await runner.hasCommand("svnadmin")).toBe(true);
       expect(await runner.hasCommand("no-such-tool-strata")).toBe(false);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("kill stops a silent long command on the host (OpenSSH ignores signal requests: the channel close ends it)", async () => {
+    const t = await makeDumpContext();
+    const runner = new SshRunner(client, "127.0.0.1");
+    const pidFile = path.join(t.repository, "remote.pid");
+    try {
+      const cmd = runner.start(["sh", "-c", `echo $$ > ${shellQuote(pidFile)}; exec sleep 60`]);
+      let pid = 0;
+      for (let i = 0; i < 200 && !pid; i++) {
+        pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+        if (!pid) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(pid).toBeGreaterThan(0);
+      expect(alive(pid)).toBe(true);
+      const killedAt = Date.now();
+      cmd.kill();
+      const exit = await cmd.done;
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      expect(exit.code).not.toBe(0);
+      let gone = false;
+      for (let i = 0; i < 50 && !gone; i++) {
+        gone = !alive(pid);
+        if (!gone) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(gone, `remote sleep ${pid} still running after kill`).toBe(true);
+      // A command that ends by itself keeps its exit status and its stdout, and leaves no watcher behind.
+      const ok = runner.start(["sh", "-c", "printf 'a\\0b'; echo err >&2; exit 3"]);
+      const chunks: Buffer[] = [];
+      ok.stdout.on("data", (d: Buffer) => chunks.push(d));
+      const okExit = await ok.done;
+      expect(okExit).toMatchObject({ code: 3, signal: null, stderr: "err\n" });
+      expect(Buffer.concat(chunks).equals(Buffer.from("a\0b"))).toBe(true);
     } finally {
       await t.cleanup();
     }

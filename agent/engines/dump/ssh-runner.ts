@@ -12,7 +12,28 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-/** Runs commands on the host of an authenticated ssh2 client (see connectSsh). */
+/**
+ * The shell every remote command runs in (the command is `"$@"`): its stdin is /dev/null, and a watcher ends the
+ * session's process group when the channel's stdin closes. OpenSSH ignores "signal" requests for exec sessions,
+ * so closing the channel (what kill does) is how a cancel reaches the host. The exit status is the command's.
+ */
+export const REMOTE_WATCHER = [
+  "exec 3<&0 </dev/null",
+  "(read _ <&3; kill -TERM 0) &",
+  "w=$!",
+  "exec 3<&-",
+  '"$@"',
+  "s=$?",
+  "kill $w 2>/dev/null",
+  "exit $s",
+].join("\n");
+
+/** The argv that runs `argv` inside REMOTE_WATCHER. */
+export function watchedArgv(argv: string[]): string[] {
+  return ["sh", "-c", REMOTE_WATCHER, "strata-run", ...argv];
+}
+
+/** Runs commands on the host of an authenticated ssh2 client (see connectSsh); kill ends the command on the host. */
 export class SshRunner implements CommandRunner {
   constructor(
     private readonly client: ssh2.Client,
@@ -22,7 +43,7 @@ export class SshRunner implements CommandRunner {
   start(argv: string[], opts: { env?: Record<string, string> } = {}): RunningCommand {
     if (argv.length === 0) throw new Error("Cannot start a command: the argument list is empty");
     const envWords = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    const line = [...(envWords.length ? ["env", ...envWords] : []), ...argv.map(shellQuote)].join(" ");
+    const line = [...(envWords.length ? ["env", ...envWords] : []), ...watchedArgv(argv).map(shellQuote)].join(" ");
     const stdout = new PassThrough({ highWaterMark: 1 << 20 });
     let channel: ssh2.ClientChannel | undefined;
     let killed = false;
@@ -51,7 +72,7 @@ export class SshRunner implements CommandRunner {
       done,
       kill: () => {
         killed = true;
-        channel?.signal("TERM");
+        // Closing the channel closes the command's stdin on the host: REMOTE_WATCHER then ends its processes.
         channel?.close();
       },
     };
