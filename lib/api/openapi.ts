@@ -492,7 +492,7 @@ export const openApiDocument = {
       post: {
         summary: "Restore a path as it was back to a host (admin; operator on assigned hosts): a queued restore run its agent picks up",
         description:
-          "Every field is optional. `host` (name or id) defaults to the repository's own host and must be a host of the repository's agent the caller may manage; `path` is inside the repository (default everything); `at` any time spec, resolved to an increment (default the latest); `target` an absolute path (default the original path when the repository's mirror job tells it); `overwrite` replaces existing files (default false: the run fails instead). Archive repositories are refused by the agent for now (the run fails saying so).",
+          "Every field is optional. `host` (name or id) defaults to the repository's own host and must be a host of the repository's agent the caller may manage; `path` is inside the repository (default everything); `at` any time spec, resolved to an increment (default the latest); `target` an absolute path (default the original path when the repository's mirror job tells it); `overwrite` replaces existing files (default false: existing files are kept, each logged, and the run ends partial). Mirror and archive repositories alike (an archive repository's path is restored as it was in that day's archives). A path whose name is not valid UTF-8 (shown with `\\xHH` escapes) is restored by its exact bytes.",
         parameters: [repoId],
         requestBody: {
           required: true,

@@ -142,17 +142,33 @@ describe("createRestore", () => {
   });
 });
 
-describe("restores the agent or the catalogue cannot take as asked", () => {
-  it("refuses a path whose name is not valid UTF-8 (its exact bytes cannot be sent), naming the parent to restore instead", async () => {
-    await tdb.prisma.fileVersion.create({ data: { repositoryId: repoId, path: "docs/caf\\xe9", parent: "docs", name: "caf\\xe9", rawPath: Buffer.from([0x63, 0x61, 0x66, 0xe9]), type: "file", validFrom: T1 } });
-    expect((await fieldErrorsOf(restores.createRestore(admin, repoId, { path: "docs/caf\\xe9", target: "/tmp/x" }, ctx))).path).toEqual([expect.stringContaining("not valid UTF-8: restore its parent folder instead")]);
+describe("raw names and archive repositories", () => {
+  it("queues a path whose name is not valid UTF-8 with its exact bytes as pathBase64 (the display path kept)", async () => {
+    const raw = Buffer.from([0x64, 0x6f, 0x63, 0x73, 0x2f, 0x63, 0x61, 0x66, 0xe9]);
+    await tdb.prisma.fileVersion.create({ data: { repositoryId: repoId, path: "docs/caf\\xe9", parent: "docs", name: "caf\\xe9", rawPath: raw, type: "file", validFrom: T1 } });
+    const out = await restores.createRestore(admin, repoId, { path: "docs/caf\\xe9", target: "/tmp/x" }, ctx);
+    expect(out).toMatchObject({ status: "queued", path: "docs/caf\\xe9", target: "/tmp/x" });
+    const params = restoreParams.parse((await tdb.prisma.run.findUniqueOrThrow({ where: { id: out.runId } })).params);
+    expect(params).toMatchObject({ path: "docs/caf\\xe9", pathBase64: raw.toString("base64url"), target: "/tmp/x" });
+    expect(Buffer.from(params.pathBase64!, "base64url").equals(raw)).toBe(true);
+    // The agent receives the exact bytes in its command.
+    const { agentCommands } = await import("@/lib/data/agent-jobs");
+    const cmd = (await agentCommands(agentId)).commands.find((c) => c.runId === out.runId);
+    expect(cmd).toMatchObject({ kind: "restore", params: { pathBase64: raw.toString("base64url") } });
+    // Names that are valid UTF-8 carry no pathBase64.
+    const plain = await restores.createRestore(admin, repoId, { path: "docs/a.txt", target: "/tmp/y" }, ctx);
+    expect(restoreParams.parse((await tdb.prisma.run.findUniqueOrThrow({ where: { id: plain.runId } })).params)).not.toHaveProperty("pathBase64");
   });
 
-  it("queues archive repositories too (the agent fails the run saying it cannot restore them yet)", async () => {
+  it("queues restores from archive repositories like mirror ones", async () => {
     const archive = await tdb.prisma.repository.create({ data: { name: "web1/db", format: "archive", agentId, path: "/var/lib/strata/repositories/web1/db", hostId: web1 } });
     await tdb.prisma.increment.create({ data: { repositoryId: archive.id, time: T1, kind: "full" } });
     const out = await restores.createRestore(admin, archive.id, { target: "/srv/db-restore" }, ctx);
-    expect(restoreParams.parse((await tdb.prisma.run.findUniqueOrThrow({ where: { id: out.runId } })).params)).toMatchObject({ format: "archive", path: "", target: "/srv/db-restore" });
+    expect(out).toMatchObject({ status: "queued", url: `/runs/${out.runId}`, host: { id: web1, name: "web1" }, path: "", target: "/srv/db-restore", overwrite: false });
+    expect(out.increment.time.getTime()).toBe(T1.getTime());
+    const run = await tdb.prisma.run.findUniqueOrThrow({ where: { id: out.runId } });
+    expect(run).toMatchObject({ type: "restore", status: "queued", agentId, repositoryId: archive.id });
+    expect(restoreParams.parse(run.params)).toEqual({ repositoryPath: "/var/lib/strata/repositories/web1/db", format: "archive", path: "", at: epoch(T1), hostId: web1, target: "/srv/db-restore", overwrite: false });
     expect((await restores.restoreForm(admin, archive.id)).repository.format).toBe("archive");
   });
 });

@@ -130,10 +130,12 @@ async function planRestore(caller: Caller, repo: Awaited<ReturnType<typeof resto
     if (!(err instanceof AppError)) throw err;
     add("at", err.message);
   }
+  // A name that is not valid UTF-8 is shown as `\xHH` text: the agent gets its exact bytes as `pathBase64`.
+  let exact: Buffer | null = null;
   if (resolved && !errors.path) {
     const entry = await entryAt(repo.id, repoPath, resolved.increment.time);
     if (repoPath !== "" && !entry) add("path", `"${repoPath}" did not exist in the increment of ${resolved.increment.time.toISOString()}`);
-    else if (await exactPathBytes(repo.id, repoPath)) add("path", `"${repoPath}" has a name that is not valid UTF-8: restore its parent folder instead`);
+    else exact = await exactPathBytes(repo.id, repoPath);
   }
 
   const hostKey = input.host || repo.hostId;
@@ -159,6 +161,7 @@ async function planRestore(caller: Caller, repo: Awaited<ReturnType<typeof resto
     repositoryPath: repo.path,
     format: repo.format,
     path: repoPath,
+    ...(exact ? { pathBase64: exact.toString("base64url") } : {}),
     at: Math.round(resolved.increment.time.getTime() / 1000),
     hostId: host.id,
     target,

@@ -55,11 +55,6 @@ function Page({ form, at, pathError }: { form: Awaited<ReturnType<typeof restore
           </Link>
         </div>
         {pathError && <Notice title="Cannot use this path">{pathError}</Notice>}
-        {repo.format === "archive" && (
-          <Notice title="Archive repositories cannot be restored to a host yet" tone="red">
-            The agent refuses restores from archive repositories for now: the run would fail. Download the files or the folder (zip or tar.gz) from the browser instead.
-          </Notice>
-        )}
         {form.timeError && (
           <Notice title={`Cannot use the time “${at}”`}>
             {form.timeError} The form below starts at the latest increment.
