@@ -1,4 +1,5 @@
-// The fleet table shown on the dashboard and at /hosts: one row per host with its backup health, and the status filter.
+// The fleet table shown on the dashboard and at /hosts: one row per host with its backup health (the most severe of
+// its jobs', with how many jobs have it when they differ), and the status filter.
 import Link from "next/link";
 import type { FleetHost, FleetStatus } from "@/lib/data/fleet";
 import { FLEET_STATUSES } from "@/lib/data/fleet";
@@ -20,6 +21,11 @@ export function HostTable({ hosts, now = new Date() }: { hosts: FleetHost[]; now
           </td>
           <td className="px-4 py-2" data-testid="host-status">
             <Badge tone={fleetTone(h.status)}>{h.status}</Badge>
+            {h.statusDetail && (
+              <div className="text-xs text-slate-500" data-testid="host-status-detail">
+                ({h.statusDetail})
+              </div>
+            )}
           </td>
           <td className="px-4 py-2" title={h.lastSuccessAt ? formatDate(h.lastSuccessAt) : undefined}>
             {formatAge(h.lastSuccessAt, now)}

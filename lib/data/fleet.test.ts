@@ -1,5 +1,6 @@
 // Fleet health on real PostgreSQL with an injected clock: each status (ok, failing, overdue, never run, running),
-// last success, next run, repository size and increments, last duration, the status filter and visibility.
+// last success, next run, repository size and increments, last duration, the detail of a host whose jobs differ,
+// the status filter and visibility.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { TestDatabase } from "@/lib/db/test-db";
@@ -37,6 +38,14 @@ beforeAll(async () => {
   await host("running", [{ status: "failed", finishedHoursAgo: 2 }, { status: "running" }]);
   await host("paused", [{ status: "failed", finishedHoursAgo: 2 }], { enabled: false });
   await tdb.prisma.host.create({ data: { name: "nojobs", address: "192.0.2.2" } });
+  // Its latest runs succeeded, but 2 of its 5 jobs never ran (one of those is disabled: not expected to run).
+  const mixed = await host("mixed", [{ status: "success", finishedHoursAgo: 1, minutes: 2 }]);
+  const mixedJob = (name: string, enabled = true) => tdb.prisma.job.create({ data: { hostId: mixed.hostId, name, method: "mirror", sources: ["/"], schedule: "0 3 * * *", overdueAfterHours: 36, enabled } });
+  const ran = await mixedJob("ran");
+  await tdb.prisma.run.create({ data: { jobId: ran.id, status: "success", startedAt: hoursAgo(2.1), finishedAt: hoursAgo(2), queuedAt: hoursAgo(2.1) } });
+  await mixedJob("new-1");
+  await mixedJob("new-2");
+  await mixedJob("paused", false);
   const repo = await tdb.prisma.repository.create({ data: { name: "ok/files", format: "mirror", agentId: ok.agentId, path: "/r/ok", hostId: ok.hostId, jobId: ok.jobId } });
   await tdb.prisma.increment.create({ data: { repositoryId: repo.id, time: hoursAgo(50), kind: "mirror", sizeBytes: 100n, treeBytes: 5000n } });
   await tdb.prisma.increment.create({ data: { repositoryId: repo.id, time: hoursAgo(10), kind: "mirror", sizeBytes: 0n, treeBytes: 6000n } });
@@ -58,6 +67,7 @@ describe("fleet", () => {
       nojobs: "never run",
       ok: "ok",
       overdue: "overdue",
+      mixed: "never run",
       "partial-only": "overdue",
       paused: "ok",
       running: "running",
@@ -76,8 +86,20 @@ describe("fleet", () => {
     expect(never).toMatchObject({ lastSuccessAt: null, lastRun: null, sizeBytes: 0, increments: 0 });
   });
 
+  it("explains a host whose jobs differ: the most severe status, with how many of its jobs have it", async () => {
+    const rows = await fleet.fleetHosts(admin, { now });
+    const mixed = rows.find((r) => r.name === "mixed")!;
+    expect(mixed).toMatchObject({ status: "never run", statusDetail: "2 of 5 jobs never ran", jobCount: 5, lastSuccessAt: hoursAgo(1), lastRun: { status: "success", durationMs: 2 * 60_000 } });
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.statusDetail]))).toMatchObject({ ok: null, failing: null, never: null, nojobs: "no jobs yet", paused: null });
+    expect(fleet.hostStatusDetail(["ok", "never run", "failing", "never run", "running"])).toBe("1 of 5 jobs failing, 1 running, 2 never ran");
+    expect(fleet.hostStatusDetail(["overdue", "ok"])).toBe("1 of 2 jobs overdue");
+    expect(fleet.hostStatusDetail(["ok", "ok"])).toBeNull();
+  });
+
   it("filters by status and shows viewers only their hosts", async () => {
     expect((await fleet.fleetHosts(admin, { now, status: "failing" })).map((r) => r.name)).toEqual(["failing"]);
+    // A host is "never run" when any of its jobs never ran, whatever its other jobs did.
+    expect((await fleet.fleetHosts(admin, { now, status: "never run" })).map((r) => r.name)).toEqual(["mixed", "never", "nojobs"]);
     expect((await fleet.fleetHosts(viewer, { now })).map((r) => r.name)).toEqual(["ok"]);
   });
 

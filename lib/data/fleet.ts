@@ -44,6 +44,20 @@ export function hostStatus(jobs: FleetStatus[]): FleetStatus {
   return FLEET_STATUSES.find((s) => jobs.includes(s)) ?? "ok";
 }
 
+const DETAIL_WORDS: Record<FleetStatus, string> = { failing: "failing", overdue: "overdue", running: "running", "never run": "never ran", ok: "ok" };
+
+/**
+ * Why a host with several jobs has its status, when not all its jobs share it: "1 of 5 jobs failing, 2 never ran"
+ * (its jobs' statuses other than ok, most severe first); "no jobs yet" for a host without jobs; null otherwise.
+ */
+export function hostStatusDetail(jobs: FleetStatus[]): string | null {
+  if (jobs.length === 0) return "no jobs yet";
+  const status = hostStatus(jobs);
+  if (jobs.every((s) => s === status)) return null;
+  const parts = FLEET_STATUSES.filter((s) => s !== "ok" && jobs.includes(s)).map((s) => `${jobs.filter((j) => j === s).length} ${DETAIL_WORDS[s]}`);
+  return `${parts[0].replace(" ", ` of ${jobs.length} jobs `)}${parts.length > 1 ? `, ${parts.slice(1).join(", ")}` : ""}`;
+}
+
 interface LastRun {
   jobId: string;
   status: string;
@@ -92,7 +106,10 @@ export interface FleetHost {
   name: string;
   address: string;
   agent: string | null;
+  /** The most severe of its jobs' statuses (the status filter's key: a host with a never-run job is "never run"). */
   status: FleetStatus;
+  /** How its jobs' statuses add up to `status` when they differ, e.g. "2 of 5 jobs never ran" (hostStatusDetail). */
+  statusDetail: string | null;
   jobCount: number;
   lastSuccessAt: Date | null;
   nextRunAt: Date | null;
@@ -136,6 +153,7 @@ export async function fleetHosts(caller: Caller, opts: { status?: FleetStatus; n
       address: h.address,
       agent: h.agent?.name ?? null,
       status: hostStatus(statuses),
+      statusDetail: hostStatusDetail(statuses),
       jobCount: h.jobs.length,
       lastSuccessAt: successes.length ? new Date(Math.max(...successes.map((d) => d.getTime()))) : null,
       nextRunAt: nexts.length ? new Date(Math.min(...nexts.map((d) => d.getTime()))) : null,
