@@ -10,10 +10,13 @@ import { parseDay } from "../engines/archive/naming";
 import { parseRepoArchive } from "../engines/archive/repository-read";
 import { runTarballMethod } from "../engines/archive/tarball";
 import { extractFixture, tempDir } from "../engines/archive/test-helpers";
+import { startTestSshd } from "../engines/archive/upload/test-sshd";
+import { sshTestHost } from "../sources/ssh/test-host";
 import { rdiffBackup, requireRdiffBackup } from "../engines/mirror/read/test-rdiff";
 import { RunSpool } from "../daemon/run-spool";
 import type { HostConnection, RestoreParams } from "@/lib/schemas/agent-protocol";
 import { runRestoreTask } from "./run-restore";
+import type { RunRecorder } from "./types";
 
 const tmp = tempDir("restore-task");
 const stateDir = path.join(tmp.dir, "state");
@@ -30,11 +33,35 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-async function restore(params: Omit<RestoreParams, "hostId">, signal = new AbortController().signal) {
+interface RestoreOptions {
+  signal?: AbortSignal;
+  on?: { host: HostConnection; stateDir: string };
+  /** Called with each progress report. */
+  onProgress?: (p: { items: number }) => void;
+}
+
+async function restore(params: Omit<RestoreParams, "hostId">, opts: RestoreOptions = {}) {
   const runId = `dddddddd-dddd-4ddd-8ddd-${String(++seq).padStart(12, "0")}`;
   await spool.create(runId, { v: 1, jobId: null, type: "restore", trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
-  const outcome = await runRestoreTask({ runId, params: { ...params, hostId: host.id }, host, repositoryRoots: roots, recorder: spool.recorder(runId), signal, stateDir });
-  return { outcome, log: await spool.readLog(runId, 0, 10_000) };
+  const on = opts.on ?? { host, stateDir };
+  const inner = spool.recorder(runId);
+  const progress: { items: number }[] = [];
+  const recorder: RunRecorder = {
+    runId,
+    changeSetPath: inner.changeSetPath,
+    log: (l) => inner.log(l),
+    progress: (p) => {
+      progress.push(p);
+      opts.onProgress?.(p);
+      inner.progress(p);
+    },
+    update: (u) => inner.update(u),
+    changeSet: (c) => inner.changeSet(c),
+    removed: (r, t) => inner.removed(r, t),
+    finish: (o) => inner.finish(o),
+  };
+  const outcome = await runRestoreTask({ runId, params: { ...params, hostId: on.host.id }, host: on.host, repositoryRoots: roots, recorder, signal: opts.signal ?? new AbortController().signal, stateDir: on.stateDir });
+  return { outcome, progress, log: await spool.readLog(runId, 0, 10_000) };
 }
 
 /** A tree as path → description: folders with mode and time, links with target, files with bytes, mode and time. */
@@ -147,7 +174,7 @@ describe("restore from an archive repository written by Strata (tar.zst with ind
     expect(readFileSync(path.join(tmp.dir, "via-bytes/new.txt"), "utf8")).toBe("new\n");
     const ac = new AbortController();
     ac.abort();
-    expect((await restore({ ...p, path: base }, ac.signal)).outcome.status).toBe("cancelled");
+    expect((await restore({ ...p, path: base }, { signal: ac.signal })).outcome.status).toBe("cancelled");
     expect(() => lstatSync(path.join(tmp.dir, "never", "big.bin"))).toThrow();
   });
 });
@@ -168,6 +195,72 @@ describe("restore from the archive repository the real backup-manager wrote (fix
     }
     expect(snapshot(path.join(tmp.dir, "bm-restored-20270103"))["b.txt"]).toBeUndefined();
     expect(snapshot(path.join(tmp.dir, "bm-restored-20270112"))["a.txt"]).toMatch(/:alpha v3\n$/);
+  }, 60_000);
+});
+
+describe("archive restores: item errors, cancel mid-run, and a host over SFTP (real sshd)", () => {
+  const repoDir = path.join(roots[0], "h2/many");
+  const src = path.join(tmp.dir, "many-src");
+  const base = src.slice(1);
+
+  beforeAll(async () => {
+    mkdirSync(path.join(src, "d"), { recursive: true });
+    mkdirSync(repoDir, { recursive: true });
+    for (let i = 0; i < 600; i++) writeFileSync(path.join(src, "d", `f${String(i).padStart(3, "0")}.txt`), `file ${i}\n`);
+    await runTarballMethod(
+      { repository: repoDir, prefix: "m", now: parseDay("20270401"), permissions: {}, purgeDuplicates: false, callbacks: {} },
+      { targets: [src], nameFormat: "long", fileType: "tar.gz", blacklist: [], dumpSymlinks: false, incremental: { frequency: "weekly", value: 1 } },
+    );
+  }, 60_000);
+  const p = () => ({ repositoryPath: "h2/many", format: "archive" as const, path: base, at: dayTime("20270401"), overwrite: true });
+
+  it("an item that cannot be written is logged and the run ends partial; everything else is restored", async () => {
+    const target = path.join(tmp.dir, "many-partial");
+    mkdirSync(path.join(target, "d/f007.txt"), { recursive: true });
+    writeFileSync(path.join(target, "d/f007.txt/inside"), "a folder where a file should go\n");
+    const { outcome, log, progress } = await restore({ ...p(), target });
+    expect(outcome).toMatchObject({ status: "partial", reason: "1 item(s) could not be restored", stats: { restoredFiles: 599, errors: 1 } });
+    expect(log.filter((l) => l.startsWith("WARNING: cannot restore"))).toEqual([expect.stringContaining(`"${base}/d/f007.txt"`)]);
+    expect(readFileSync(path.join(target, "d/f599.txt"), "utf8")).toBe("file 599\n");
+    expect(readdirSync(path.join(target, "d"))).toHaveLength(600);
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress[progress.length - 1].items).toBe(602);
+  });
+
+  it("cancel during the run ends it cancelled with the files not yet written left out", async () => {
+    const target = path.join(tmp.dir, "many-cancelled");
+    const ac = new AbortController();
+    const { outcome } = await restore({ ...p(), target }, { signal: ac.signal, onProgress: () => ac.abort() });
+    expect(outcome).toMatchObject({ status: "cancelled", reason: "Restore cancelled" });
+    const written = readdirSync(path.join(target, "d")).length;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(600);
+  });
+
+  it("restores to a host over SFTP: the backup-manager fixture's last day equals GNU tar's extraction", async () => {
+    const sshDir = path.join(tmp.dir, "ssh");
+    mkdirSync(sshDir);
+    const sshd = await startTestSshd();
+    try {
+      const on = await sshTestHost(sshd, sshDir);
+      const dir = path.join(roots[0], "bm-ssh");
+      mkdirSync(dir);
+      const repo = extractFixture(dir);
+      const target = path.join(sshDir, "restored");
+      const day = "20270112";
+      const { outcome } = await restore({ repositoryPath: "bm-ssh/repo", format: "archive", path: "tmp/bmfix/data", at: dayTime(day), target, overwrite: false }, { on });
+      expect(outcome.status, outcome.reason).toBe("success");
+      gnuTarDay(repo, day, path.join(sshDir, "gnu"));
+      expect(snapshot(target)).toEqual(snapshot(path.join(sshDir, "gnu/tmp/bmfix/data")));
+      // A single file over SFTP, refused when it exists, replaced when asked.
+      const single = { repositoryPath: "bm-ssh/repo", format: "archive" as const, path: "tmp/bmfix/data/a.txt", at: dayTime("20270101"), target: path.join(target, "a.txt"), overwrite: false };
+      expect((await restore(single, { on })).outcome.status).toBe("partial");
+      expect(readFileSync(path.join(target, "a.txt"), "utf8")).toBe("alpha v3\n");
+      expect((await restore({ ...single, overwrite: true }, { on })).outcome.status).toBe("success");
+      expect(readFileSync(path.join(target, "a.txt"), "utf8")).toBe("alpha v1\n");
+    } finally {
+      await sshd.stop();
+    }
   }, 60_000);
 });
 
