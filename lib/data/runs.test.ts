@@ -255,6 +255,18 @@ describe("a queued run its agent never picks up", () => {
     await runs.reportRun(agentId, scheduled, { v: 1, jobId: job3Id, type: "backup", trigger: "schedule", status: "cancelled" });
   });
 
+  it("judges a queued run by the host's current agent, which is the one that picks it up", async () => {
+    await setSeen(null);
+    const moved = await tdb.prisma.host.create({ data: { name: "moved", address: "192.0.2.13", agentId } });
+    const movedJob = await tdb.prisma.job.create({ data: { hostId: moved.id, name: "etc", method: "mirror", sources: ["/etc"], schedule: "0 4 * * *" } });
+    const queued = await runs.runNow(admin, movedJob.id, ctx);
+    await tdb.prisma.agent.update({ where: { id: otherAgentId }, data: { lastSeenAt: new Date() } });
+    await tdb.prisma.host.update({ where: { id: moved.id }, data: { agentId: otherAgentId } });
+    await expect(runs.runNow(admin, movedJob.id, ctx)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(queued.id) });
+    expect(await runs.queuedRunAgent(queued.id)).toMatchObject({ name: "backup2", online: true });
+    await runs.cancelRun(admin, queued.id, ctx);
+  });
+
   it("explains each case in the reason, and leaves runs past queued alone", () => {
     const now = new Date("2026-11-22T02:00:00Z");
     const run = { status: "queued", type: "backup", trigger: "manual", startedAt: null, queuedAt: minutes(-1, now) };

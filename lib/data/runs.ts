@@ -217,9 +217,10 @@ export async function getRun(caller: Caller, id: string) {
 export async function queuedRunAgent(id: string, now = new Date()) {
   const agentSelect = { select: { name: true, lastSeenAt: true } } as const;
   const row = UUID.test(id)
-    ? await db().run.findUnique({ where: { id }, select: { status: true, agent: agentSelect, job: { select: { host: { select: { agent: agentSelect } } } } } })
+    ? await db().run.findUnique({ where: { id }, select: { status: true, type: true, agent: agentSelect, job: { select: { host: { select: { agent: agentSelect } } } } } })
     : null;
-  const agent = row?.status === "queued" ? (row.agent ?? row.job?.host.agent ?? null) : null;
+  // A queued backup run of a job goes to the job's host's agent (agentCommands); a restore to the run's agent.
+  const agent = row?.status !== "queued" ? null : row.type === "backup" && row.job ? row.job.host.agent : row.agent;
   return agent && { name: agent.name, lastSeenAt: agent.lastSeenAt, online: agentOnline(agent.lastSeenAt, now) };
 }
 
@@ -256,7 +257,7 @@ export function unclaimedReason(
   now: Date,
 ): string | null {
   if (run.status !== "queued" || run.type !== "backup" || run.trigger !== "manual" || run.startedAt) return null;
-  if (!agent) return "the agent did not pick this run up (the run has no agent any more)";
+  if (!agent) return "the agent did not pick this run up (the host has no agent any more)";
   if (!agentOnline(agent.lastSeenAt, now)) return `the agent did not pick this run up (${offlineSince(agent.lastSeenAt)})`;
   if (now.getTime() - run.queuedAt.getTime() > UNCLAIMED_RUN_MINUTES * 60_000) return `the agent did not pick this run up within ${UNCLAIMED_RUN_MINUTES} minutes`;
   return null;
@@ -273,14 +274,15 @@ export async function runNow(caller: Caller, jobId: string, ctx: Ctx, now = new 
   if (!canRunJobs(caller)) throw new AppError("forbidden", "You do not have the right to run this host's jobs");
   return db().$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Job" WHERE id = ${job.id}::uuid FOR UPDATE`;
-    const full = await tx.job.findUniqueOrThrow({ where: { id: job.id }, select: { name: true, enabled: true, host: { select: { name: true, agentId: true } } } });
+    const full = await tx.job.findUniqueOrThrow({ where: { id: job.id }, select: { name: true, enabled: true, host: { select: { name: true, agentId: true, agent: { select: { lastSeenAt: true } } } } } });
     if (!full.host.agentId) throw new AppError("conflict", `Host "${full.host.name}" has no agent: choose one in the host's settings first`);
     const label = `${full.host.name}/${full.name}`;
     const active = await tx.run.findFirst({
       where: { jobId: job.id, status: { in: ["queued", "running"] } },
-      select: { id: true, status: true, type: true, trigger: true, startedAt: true, queuedAt: true, agent: { select: { lastSeenAt: true } } },
+      select: { id: true, status: true, type: true, trigger: true, startedAt: true, queuedAt: true },
     });
-    const unclaimed = active && unclaimedReason(active, active.agent, now);
+    // A queued manual run reaches the host's agent (agentCommands), whichever agent it was queued for.
+    const unclaimed = active && unclaimedReason(active, full.host.agent, now);
     if (active && !unclaimed) throw new AppError("conflict", `Job "${label}" is already ${active.status} (run ${active.id})`);
     const run = await tx.run.create({
       data: { jobId: job.id, agentId: full.host.agentId, type: "backup", trigger: "manual", status: "queued", requestedById: caller.id },
