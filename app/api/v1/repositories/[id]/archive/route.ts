@@ -19,7 +19,9 @@ export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
   const format = q.get("format") ?? "zip";
   if (format !== "zip" && format !== "tar.gz") throw new AppError("invalid", `Invalid format "${format}": use zip or tar.gz`);
   const target = await resolveDownload(caller, id, q.get("path"), q.get("at"), "dir");
-  const folder = target.path ? target.path.slice(target.path.lastIndexOf("/") + 1) : target.repo.name.replace(/[/\0]/g, "_") || "repository";
+  const name = target.path ? target.path.slice(target.path.lastIndexOf("/") + 1) : target.repo.name.replace(/[/\0]/g, "_") || "repository";
+  // Zip readers take "\" as a folder separator: a name holding one (e.g. the "\xHH" of a non-UTF-8 byte) would split in two.
+  const folder = format === "zip" ? name.replace(/\\/g, "_") : name;
   const filename = `${folder}-${stamp(target.increment.time)}.${format}`;
   let res: Response;
   try {
