@@ -39,6 +39,10 @@ export function LiveLog({ runId, initialLines, initial, final }: { runId: string
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runId, final]);
 
+  // A run that became final by a page refresh (e.g. a queued run cancelled) shows the server's state, not the stream's.
+  const shown = final ? initial : state;
+  const liveShown = final ? "ended" : live;
+
   useEffect(() => {
     const el = box.current;
     if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
@@ -48,16 +52,16 @@ export function LiveLog({ runId, initialLines, initial, final }: { runId: string
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600">
         <span data-testid="live-status">
-          <Badge tone={runTone(state.status)}>{state.status}</Badge>
+          <Badge tone={runTone(shown.status)}>{shown.status}</Badge>
         </span>
-        <span data-testid="live-state">{live === "live" ? "live" : live === "connecting" ? "connecting…" : live === "offline" ? "reconnecting… (stored log shown)" : "finished"}</span>
-        {state.progress && state.status === "running" && (
+        <span data-testid="live-state">{liveShown === "live" ? "live" : liveShown === "connecting" ? "connecting…" : liveShown === "offline" ? "reconnecting… (stored log shown)" : "finished"}</span>
+        {shown.progress && shown.status === "running" && (
           <span data-testid="run-progress">
-            {state.progress.items} items · {formatBytes(state.progress.bytes)}
-            {state.progress.currentPath ? ` · ${state.progress.currentPath}` : ""}
+            {shown.progress.items} items · {formatBytes(shown.progress.bytes)}
+            {shown.progress.currentPath ? ` · ${shown.progress.currentPath}` : ""}
           </span>
         )}
-        <span>{lines.length} lines{state.droppedLogLines ? ` (${state.droppedLogLines} dropped)` : ""}</span>
+        <span>{lines.length} lines{shown.droppedLogLines ? ` (${shown.droppedLogLines} dropped)` : ""}</span>
       </div>
       <pre ref={box} data-testid="run-log" className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-words rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
         {lines.length ? lines.join("\n") : "No log lines yet."}

@@ -1,7 +1,7 @@
 // Runs on the real local agent: "run now" on a local host's mirror job opens the run, whose log streams live (SSE)
 // until success; the run, its repository and the fleet's "ok" follow. A second run now while one runs is refused
 // with the run's id; cancel stops a running run; an assigned viewer reads runs but cannot start or cancel them.
-// A failed run posts the job's webhook from the running console.
+// A queued run names the agent it waits for. A failed run posts the job's webhook from the running console.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -95,6 +95,40 @@ test("run now on the local agent streams the log live, records the run and turns
   expect((await v.request.post(`/api/v1/runs/${slowRun}/cancel`)).status()).toBe(403);
   await v.goto("/runs");
   await expect(v.getByTestId("run-row")).toHaveCount(2);
+});
+
+test("a run now for an agent that has not picked it up names the agent it waits for, and still blocks while the agent is online", async ({ browser }) => {
+  const admin = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } })).newPage();
+  await signInUi(admin, E2E_ADMIN.email, E2E_ADMIN.password);
+  await expect(admin.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  // An agent enrolled just now (so online) that never polls for commands.
+  await admin.goto("/admin/agents");
+  await admin.getByLabel("Label").fill("idle");
+  await admin.getByRole("button", { name: "Create enrolment token" }).click();
+  const enrolmentToken = (await admin.getByTestId("revealed-secret").textContent())!.trim();
+  const name = `idle-${Date.now()}`;
+  const enrol = await admin.request.post("/api/agent/v1/enrol", { data: { v: 1, enrolmentToken, name, version: "e2e", hostname: "nowhere" } });
+  expect(enrol.status(), await enrol.text()).toBe(200);
+  const hostId = (await (await admin.request.post("/api/v1/hosts", { data: { name: `waits-${Date.now()}`, address: "192.0.2.40", agentId: (await enrol.json()).agentId } })).json()).host.id as string;
+  const job = await admin.request.post(`/api/v1/hosts/${hostId}/jobs`, { data: { name: "files", method: "mirror", sources: ["/srv"], schedule: { kind: "daily", at: "03:00" }, options: {} } });
+  expect(job.status(), await job.text()).toBe(201);
+  const jobId = (await job.json()).job.id as string;
+
+  const started = await admin.request.post(`/api/v1/jobs/${jobId}/runs`);
+  expect(started.status()).toBe(201);
+  const runId = (await started.json()).run.id as string;
+  await admin.goto(`/runs/${runId}`);
+  await expect(admin.getByTestId("run-waiting")).toHaveText(`Waiting for agent ${name} to pick this run up.`);
+  const again = await admin.request.post(`/api/v1/jobs/${jobId}/runs`);
+  expect(again.status()).toBe(409);
+  expect((await again.json()).runId).toBe(runId);
+  await admin.getByRole("button", { name: "Cancel run" }).click();
+  // Cancelled before it started: the page turns final at once (no note, no cancel button, the reason shown).
+  await expect(admin.getByTestId("run-reason")).toHaveText(`Cancelled by ${E2E_ADMIN.email} before it started`);
+  await expect(admin.getByTestId("live-status")).toHaveText("cancelled");
+  await expect(admin.getByTestId("live-state")).toHaveText("finished");
+  await expect(admin.getByTestId("run-waiting")).toHaveCount(0);
+  await expect(admin.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
 });
 
 test("a failed run posts the job's webhook once, with the reason and the log's last lines", async ({ browser }) => {
