@@ -299,7 +299,7 @@ export const openApiDocument = {
         responses: {
           "201": { description: "Queued", content: { "application/json": { schema: { type: "object", properties: { run: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, queuedAt: { type: "string" } } } } } } } },
           "404": err,
-          "409": { description: "A run of this job is already queued or running (`runId` names it), or the host has no agent", content: { "application/json": { schema: { type: "object", properties: { error: { type: "object" }, runId: { type: ["string", "null"] } } } } } },
+          "409": { description: "A run of this job is already queued or running (`runId` names it), or the host has no agent. A queued manual run its agent never picked up (agent offline, or queued over 10 minutes) does not block: it is cancelled and replaced", content: { "application/json": { schema: { type: "object", properties: { error: { type: "object" }, runId: { type: ["string", "null"] } } } } } },
           ...errors,
         },
       },

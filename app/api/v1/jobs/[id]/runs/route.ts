@@ -1,5 +1,6 @@
 // GET /api/v1/jobs/{id}/runs: the job's runs, newest first. POST: run the job now (admins; operators on their
-// hosts); 409 with `runId` while a run of the job is queued or running.
+// hosts); 409 with `runId` while a run of the job is queued or running (a queued manual run its agent never picked
+// up — agent offline, or queued over 10 minutes — is cancelled and replaced instead).
 import { apiRoute } from "@/lib/api/handler";
 import { AppError } from "@/lib/errors";
 import { activeRunId, listJobRuns, runNow } from "@/lib/data/runs";
