@@ -1,7 +1,8 @@
 // Compiles the agent (agent/main.ts) with esbuild into dist/agent/ so `strata-agent` starts without tsx.
 // npm packages stay external (resolved from node_modules at run time, as under tsx); only Strata's own
 // TypeScript (agent/, lib/) is bundled. Each lazily loaded verb becomes its own chunk (code splitting),
-// so a verb still loads only the code it runs. Why and how the bin picks it: docs/decisions/0005-compiled-agent.md.
+// so a verb still loads only the code it runs. The mirror engine's copy worker thread is a second entry
+// (dist/agent/copy-worker.mjs, found by agent/engines/mirror/backup/copy-pool.ts). Why and how the bin picks it: docs/decisions/0005-compiled-agent.md.
 import { build } from "esbuild";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,7 +16,7 @@ export async function buildAgent(outdir = AGENT_OUT_DIR): Promise<string> {
   rmSync(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
-    entryPoints: { main: "agent/main.ts" },
+    entryPoints: { main: "agent/main.ts", "copy-worker": "agent/engines/mirror/backup/copy-worker.ts" },
     outdir,
     bundle: true,
     splitting: true,

@@ -145,8 +145,12 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
         return true;
       }
       p.tmp = tmp;
-      if (pass.ctx.fast?.takes(item.path, rec.size ?? 0)) {
-        const got = pass.ctx.fast!.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
+      const fast = pass.ctx.fast;
+      // Plain files without a signature, of any size, go to the copy worker (hard links stay here: the group is
+      // noted at once).
+      const off = !withSig && (rec.numHardLinks ?? 1) <= 1 ? fast?.copyOff : undefined;
+      if (off || fast?.takes(item.path, rec.size ?? 0)) {
+        const got = off ? await off(item.path, tmp, rec.size ?? 0, attrsOf(rec)) : fast!.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
         p.attrsSet = true;
         rec.sha1 = got.sha1;
         rec.size = got.bytes;

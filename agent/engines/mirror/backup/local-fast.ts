@@ -13,6 +13,7 @@ import { childPath, type Source, type SourceEntry } from "@/agent/sources/types"
 import { SignatureBuilder } from "../librsync/signature";
 import { SparseWriter } from "../sparse";
 import type { CopyResult } from "./copy-in";
+import { copyInWorker, copyPoolUsable } from "./copy-pool";
 import { isRoot, SourceReadError, type Attrs } from "./repo-writer";
 import { countWrite } from "./write-hook";
 
@@ -27,6 +28,8 @@ export interface FastLocal {
   source: Source;
   /** Copies a source file into a new repository file `dst`, hashing (and signing) it on the way. */
   copy(rel: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult;
+  /** The same copy without a signature, done by the copy worker thread when there is one (copy-pool.ts). */
+  copyOff?(rel: Buffer, dst: Buffer, sizeHint: number, attrs: Attrs): Promise<CopyResult>;
   /**
    * Whether `copy` should take this file: small ones (a few syscalls), and sparse ones (only `copy` writes
    * holes). Big dense files stream asynchronously instead, several at once, so their disk reads overlap.
@@ -62,6 +65,7 @@ export async function fastLocalOf(source: Source): Promise<FastLocal | undefined
   return {
     source: wrapped,
     copy: (rel, dst, withSig, hint, attrs) => copySync(abs(rel), dst, withSig, hint, attrs),
+    copyOff: copyPoolUsable() ? (rel, dst, hint, attrs) => copyInWorker(abs(rel), dst, hint, attrs, copyNoSig) : undefined,
     takes: (rel, size) => size <= SYNC_COPY_LIMIT || isSparse(abs(rel), size),
   };
 }
@@ -97,7 +101,10 @@ function listSync(local: LocalSourceInternals, abs: (p: Buffer) => Buffer, dir: 
 /** One read buffer for every copy: its bytes are hashed, signed (copied in) and written before the next read. */
 let scratch = Buffer.allocUnsafe(1 << 20);
 
-function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult {
+const copyNoSig = (src: Buffer, dst: Buffer, hint: number, attrs: Attrs) => copySync(src, dst, false, hint, attrs);
+
+/** Copies `src` to the new file `dst` (hashing, and signing when asked); also what the copy worker runs. */
+export function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult {
   let inFd: number;
   try {
     inFd = openSync(src, "r");
@@ -113,7 +120,7 @@ function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, 
     const out = new SparseWriter(outFd);
     const hash = createHash("sha1");
     const sig = withSig ? new SignatureBuilder({ fileLength: sizeHint }) : undefined;
-    if (scratch.length < Math.min(sizeHint + 1, 8 << 20)) scratch = Buffer.allocUnsafe(Math.min(sizeHint + 1, 8 << 20));
+    if (scratch.length < Math.min(sizeHint + 1, 1 << 20)) scratch = Buffer.allocUnsafe(Math.min(sizeHint + 1, 1 << 20));
     let bytes = 0;
     for (;;) {
       let n: number;

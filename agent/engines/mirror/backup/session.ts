@@ -23,6 +23,7 @@ import { syncDir, touchAt } from "./repo-writer";
 import { inspectRepository } from "./repo-state";
 import { SessionLog } from "./session-log";
 import { TreePass } from "./tree-pass";
+import { closeCopyPool } from "./copy-pool";
 import { fastLocalOf } from "./local-fast";
 import { timeToString } from "@/lib/timespec";
 import { countWrite } from "./write-hook";
@@ -72,6 +73,7 @@ export async function backupSession(opts: BackupOptions): Promise<SessionResult>
     const session = { repo, dataDir, time, previous, quoting, dirty, startedAt };
     return await runSession(opts, selection, session);
   } finally {
+    await closeCopyPool();
     await lock.release();
   }
 }

@@ -6,6 +6,8 @@ import { writeFileSync } from "node:fs";
 let count = 0;
 const limit = Number(process.env.STRATA_TEST_KILL_AFTER_WRITES ?? "0");
 const countFile = process.env.STRATA_TEST_WRITE_COUNT_FILE;
+/** Whether a test hook counts writes (they must then all happen on the main thread, in order). */
+export const writeHookActive = limit > 0 || countFile !== undefined;
 if (countFile) process.on("exit", () => writeFileSync(countFile, String(count)));
 
 /** Counts one repository write; kills the process when the test hook's limit is reached. */

@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeCopyPool, copyInWorker, copyPoolUsable } from "./copy-pool";
+import { SourceReadError } from "./repo-writer";
+
+const dir = mkdtempSync(path.join(tmpdir(), "strata-copy-pool-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A fallback that must not be used: the copies below have to be done by the worker thread. */
+const notHere = () => {
+  throw new Error("copied on the main thread");
+};
+
+describe("copy worker", () => {
+  it("copies files in the worker thread: same bytes, SHA-1, mode and mtime", async () => {
+    expect(copyPoolUsable()).toBe(true);
+    const data = Buffer.alloc(300_000, 7);
+    data.write("head", 0);
+    writeFileSync(path.join(dir, "a"), data);
+    writeFileSync(path.join(dir, "b"), "small");
+    const [a, b] = await Promise.all([
+      copyInWorker(Buffer.from(path.join(dir, "a")), Buffer.from(path.join(dir, "a.out")), data.length, { mode: 0o640, mtime: 1_600_000_000 }, notHere),
+      copyInWorker(Buffer.from(path.join(dir, "b")), Buffer.from(path.join(dir, "b.out")), 5, { mode: 0o600, mtime: 1_500_000_000 }, notHere),
+    ]);
+    expect(a).toEqual({ bytes: data.length, sha1: createHash("sha1").update(data).digest("hex") });
+    expect(b.sha1).toBe(createHash("sha1").update("small").digest("hex"));
+    expect(readFileSync(path.join(dir, "a.out")).equals(data)).toBe(true);
+    const st = statSync(path.join(dir, "a.out"));
+    expect(st.mode & 0o7777).toBe(0o640);
+    expect(st.mtimeMs).toBe(1_600_000_000_000);
+  });
+
+  it("a missing source rejects as a source read error with its errno code; nothing is left behind", async () => {
+    const dst = Buffer.from(path.join(dir, "gone.out"));
+    const err = await copyInWorker(Buffer.from(path.join(dir, "gone")), dst, 0, {}, notHere).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceReadError);
+    expect(((err as SourceReadError).original as NodeJS.ErrnoException).code).toBe("ENOENT");
+    expect(existsSync(dst)).toBe(false);
+  });
+
+  it("an existing destination rejects with EEXIST (not a source error) and is not overwritten", async () => {
+    writeFileSync(path.join(dir, "c"), "new");
+    writeFileSync(path.join(dir, "c.out"), "old");
+    const err = await copyInWorker(Buffer.from(path.join(dir, "c")), Buffer.from(path.join(dir, "c.out")), 3, {}, notHere).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(SourceReadError);
+    expect((err as NodeJS.ErrnoException).code).toBe("EEXIST");
+    expect(readFileSync(path.join(dir, "c.out"), "utf8")).toBe("old");
+  });
+
+  it("closing the pool stops the worker; the next copy starts a new one", async () => {
+    await closeCopyPool();
+    writeFileSync(path.join(dir, "d"), "again");
+    const got = await copyInWorker(Buffer.from(path.join(dir, "d")), Buffer.from(path.join(dir, "d.out")), 5, {}, notHere);
+    expect(got.bytes).toBe(5);
+    await closeCopyPool();
+  });
+});
