@@ -113,6 +113,8 @@ async function download(get: (format: string) => Promise<Response>, format: "zip
   const seconds = (performance.now() - started) / 1000;
   clearInterval(timer);
   sampled = Math.max(sampled, process.memoryUsage().rss);
+  const u = process.memoryUsage();
+  console.error(`  ${format} memory at the end: rss ${mb(u.rss).toFixed(0)}, heap used ${mb(u.heapUsed).toFixed(0)} of ${mb(u.heapTotal).toFixed(0)}, external ${mb(u.external).toFixed(0)}, array buffers ${mb(u.arrayBuffers).toFixed(0)} MiB`);
   return { seconds, bytesOut, status: res.status, consoleBaseMb, consoleRssMb: Math.max(sampled / 2 ** 20, peakMb("self")), agentRssMb: peakMb(agentPid) };
 }
 
