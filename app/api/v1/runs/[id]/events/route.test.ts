@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ GET: list } = await import("../../route"));
   runs = await import("@/lib/data/runs");
   const { hashToken } = await import("@/lib/auth/tokens");
-  agentId = (await tdb.prisma.agent.create({ data: { name: "a", tokenHash: randomUUID(), secretEnc: "x" } })).id;
+  agentId = (await tdb.prisma.agent.create({ data: { name: "a", tokenHash: randomUUID(), secretEnc: "x", lastSeenAt: new Date() } })).id;
   hostId = (await tdb.prisma.host.create({ data: { name: "web1", address: "192.0.2.1", agentId } })).id;
   jobId = (await tdb.prisma.job.create({ data: { hostId, name: "etc", method: "mirror", sources: ["/etc"], schedule: "0 3 * * *" } })).id;
   for (const who of ["admin", "operator", "viewer", "stranger"] as const) {
