@@ -2,7 +2,7 @@
 // mirror session, the next start reports that run failed, regresses the repository and runs the job again;
 // SIGTERM during a run aborts it cleanly (reported cancelled) and the process exits 0.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, rm, truncate, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
@@ -59,9 +59,15 @@ describe("strata-agent run, killed and stopped", () => {
       await mkdir(path.join(src, `d${d}`));
       await Promise.all(Array.from({ length: 1000 }, (_, i) => writeFile(path.join(src, `d${d}`, `f${i}.txt`), `file ${d}/${i}\n`)));
     }
+    // A 3 GiB sparse file keeps the session busy for seconds (read and SHA-1 of every byte), however fast the
+    // engine gets, so the kill lands mid-session.
+    const big = path.join(src, "d0/zz-big.bin");
+    await writeFile(big, "");
+    await truncate(big, 3 * 1024 ** 3);
     const r2 = "55555555-5555-4555-8555-555555555555";
     con.commands = [{ kind: "run", runId: r2, jobId: job.definition.id }];
-    await con.until(() => con.runs.get(r2)?.report.progress !== undefined, 60_000, "the second session to be under way");
+    await con.until(() => con.runs.get(r2)?.report.status === "running", 60_000, "the second session to be under way");
+    await new Promise((r) => setTimeout(r, 500));
     expect(con.runs.get(r2)!.report.status).toBe("running");
     child.kill("SIGKILL");
     await once(child, "exit");
