@@ -73,6 +73,7 @@ test("browse a repository back in time, find a deleted file, diff two versions a
 
   await signInUi(page, E2E_ADMIN.email, E2E_ADMIN.password);
   await page.getByRole("link", { name: "Repositories", exact: true }).click();
+  await expect(page).toHaveURL(/\/repositories$/);
   await page.getByRole("link", { name }).click();
   await expect(page).toHaveURL(new RegExp(`/repositories/${id}/browse`));
   const rows = page.getByTestId("entry-row");
@@ -214,6 +215,9 @@ test("a viewer browses an assigned host's repository back three increments, diff
 
   // The viewer's pages: open the repository from the list, step back three increments.
   await page.getByRole("link", { name: "Repositories", exact: true }).click();
+  // Wait for the list itself: the dashboard left behind also links to the host by name.
+  await expect(page).toHaveURL(/\/repositories$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Repositories", exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: other })).toHaveCount(0);
   await page.getByRole("link", { name: mine }).click();
   await expect(page).toHaveURL(new RegExp(`/repositories/${id}/browse`));
