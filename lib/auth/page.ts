@@ -1,5 +1,6 @@
 // Page guards: signed-out visitors go to /login, signed-in users without the role get the 403 page.
-import { forbidden, redirect } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
+import { AppError } from "@/lib/errors";
 import { sessionCaller, type Caller } from "@/lib/auth/caller";
 import type { Role } from "@/lib/generated/prisma/enums";
 
@@ -15,4 +16,12 @@ export async function pageCallerWithRole(...roles: Role[]): Promise<Caller> {
   const caller = await pageCaller();
   if (!roles.includes(caller.role)) forbidden();
   return caller;
+}
+
+/** `p`'s value, or the 404 page when it rejects with a not_found AppError (other errors propagate). */
+export async function orNotFound<T>(p: Promise<T>): Promise<T> {
+  return p.catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "not_found") notFound();
+    throw e;
+  });
 }

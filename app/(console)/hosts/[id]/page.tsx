@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { pageCaller } from "@/lib/auth/page";
+import { pageCaller, orNotFound } from "@/lib/auth/page";
 import { agentChoices, getHost } from "@/lib/data/hosts";
 import { canManageJobs } from "@/lib/data/jobs";
-import { AppError } from "@/lib/errors";
 import { Badge, Card, EmptyState, Input, PageHeader, Table } from "@/components/ui";
 import { HostForm } from "@/components/hosts/host-form";
 import { ActionForm } from "@/components/admin/action-form";
@@ -16,10 +15,7 @@ export const metadata: Metadata = { title: "Host" };
 export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
   const caller = await pageCaller();
   const { id } = await params;
-  const host = await getHost(caller, id).catch((e) => {
-    if (e instanceof AppError && e.code === "not_found") notFound();
-    throw e;
-  });
+  const host = await orNotFound(getHost(caller, id));
   const isAdmin = caller.role === "admin";
   const agents = isAdmin ? await agentChoices(caller) : [];
   const publicKey = host.agent?.sshPublicKey?.trim() || null;

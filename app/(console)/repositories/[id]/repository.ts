@@ -1,17 +1,12 @@
 // Shared by a repository's pages: the repository the caller may see, or the 404 page; expected data
 // errors (bad time spec, nothing at that time, bad path) as a message instead of an error page.
-import { notFound } from "next/navigation";
 import type { Caller } from "@/lib/auth/caller";
+import { orNotFound } from "@/lib/auth/page";
 import { getVisibleRepository } from "@/lib/data/repositories";
 import { AppError } from "@/lib/errors";
 
-export async function repositoryOr404(caller: Caller, id: string) {
-  try {
-    return await getVisibleRepository(caller, id);
-  } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") notFound();
-    throw e;
-  }
+export function repositoryOr404(caller: Caller, id: string) {
+  return orNotFound(getVisibleRepository(caller, id));
 }
 
 /** Runs a data call; an expected AppError (400/404) becomes `{ error }` for the page to show. */

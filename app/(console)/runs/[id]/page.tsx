@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { pageCaller } from "@/lib/auth/page";
+import { pageCaller, orNotFound } from "@/lib/auth/page";
 import { canRunJobs, getRun, queuedRunAgent } from "@/lib/data/runs";
-import { AppError } from "@/lib/errors";
 import { Card, PageHeader, formatDate } from "@/components/ui";
 import { ActionForm } from "@/components/admin/action-form";
 import { LiveLog } from "@/components/runs/live-log";
@@ -18,10 +17,7 @@ export const metadata: Metadata = { title: "Run" };
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const caller = await pageCaller();
   const { id } = await params;
-  const run = await getRun(caller, id).catch((e) => {
-    if (e instanceof AppError && e.code === "not_found") notFound();
-    throw e;
-  });
+  const run = await orNotFound(getRun(caller, id));
   const waitingFor = run.status === "queued" ? await queuedRunAgent(run.id) : null;
   const title = run.job ? `${run.job.host.name}/${run.job.name}` : `${run.type} run`;
   const s = run.stats ?? {};

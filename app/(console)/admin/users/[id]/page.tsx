@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { pageCallerWithRole } from "@/lib/auth/page";
+import { pageCallerWithRole, orNotFound } from "@/lib/auth/page";
 import { getUser } from "@/lib/data/users";
 import { listHosts } from "@/lib/data/hosts";
-import { AppError } from "@/lib/errors";
 import { PASSWORD_RULE } from "@/lib/auth/password";
 import { Badge, Card, Input, PageHeader, Select, formatDate } from "@/components/ui";
 import { ActionForm } from "@/components/admin/action-form";
@@ -15,10 +14,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const caller = await pageCallerWithRole("admin");
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/.test(id)) notFound();
-  const user = await getUser(caller, id).catch((e) => {
-    if (e instanceof AppError && e.code === "not_found") notFound();
-    throw e;
-  });
+  const user = await orNotFound(getUser(caller, id));
   const hosts = await listHosts(caller);
   const assigned = new Set(user.hosts.map((h) => h.hostId));
   return (

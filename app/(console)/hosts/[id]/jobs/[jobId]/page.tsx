@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
-import { pageCaller } from "@/lib/auth/page";
+import { pageCaller, orNotFound } from "@/lib/auth/page";
 import { canManageJobs, getJob, retentionDryRun } from "@/lib/data/jobs";
 import { listJobRuns } from "@/lib/data/runs";
-import { AppError } from "@/lib/errors";
 import { Badge, Card, PageHeader } from "@/components/ui";
 import { ActionForm } from "@/components/admin/action-form";
 import { JobForm } from "@/components/jobs/job-form";
@@ -18,10 +17,7 @@ export const metadata: Metadata = { title: "Job" };
 export default async function JobPage({ params }: { params: Promise<{ id: string; jobId: string }> }) {
   const caller = await pageCaller();
   const { id, jobId } = await params;
-  const job = await getJob(caller, jobId).catch((e) => {
-    if (e instanceof AppError && e.code === "not_found") notFound();
-    throw e;
-  });
+  const job = await orNotFound(getJob(caller, jobId));
   if (job.hostId !== id) notFound();
   if (!canManageJobs(caller)) forbidden();
   const dryRun = await retentionDryRun(caller, job.id, job.retention);

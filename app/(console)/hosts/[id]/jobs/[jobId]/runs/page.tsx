@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { pageCaller } from "@/lib/auth/page";
+import { pageCaller, orNotFound } from "@/lib/auth/page";
 import { getJob } from "@/lib/data/jobs";
 import { canRunJobs, listJobRuns } from "@/lib/data/runs";
-import { AppError } from "@/lib/errors";
 import { EmptyState, PageHeader } from "@/components/ui";
 import { ActionForm } from "@/components/admin/action-form";
 import { RunTable } from "@/components/runs/run-table";
@@ -15,10 +14,7 @@ export const metadata: Metadata = { title: "Runs" };
 export default async function JobRunsPage({ params }: { params: Promise<{ id: string; jobId: string }> }) {
   const caller = await pageCaller();
   const { id, jobId } = await params;
-  const job = await getJob(caller, jobId).catch((e) => {
-    if (e instanceof AppError && e.code === "not_found") notFound();
-    throw e;
-  });
+  const job = await orNotFound(getJob(caller, jobId));
   if (job.hostId !== id) notFound();
   const runs = await listJobRuns(caller, job.id, 200);
   const manage = canRunJobs(caller);
