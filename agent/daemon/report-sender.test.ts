@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RUN_LOG_MAX_LINES } from "@/lib/schemas/agent-protocol";
 import { ConsoleClient } from "./console-client";
 import { ReportSender } from "./report-sender";
-import { RunSpool } from "./run-spool";
+import { REJECTED_KEEP_MS, RunSpool } from "./run-spool";
 import { TestConsole } from "./test-console";
 
 let dir: string;
@@ -102,5 +102,24 @@ describe("report sender", () => {
     expect(spool.get(id(1))?.rejected).toMatch(/^The console refused the request \(400\)/);
     expect(con.runs.get(id(2))?.report.status).toBe("success");
     expect(events).toContain("reports.rejected");
+  });
+
+  it("a refused report stays on disk for a month for people to look at, then the next start deletes it", async () => {
+    await finishedRun(1, 1, false);
+    await finishedRun(3, 1, false);
+    con.refuse.add(`PUT /api/agent/v1/runs/${id(1)}`);
+    expect(await sender().pass()).toBe(true);
+    expect(spool.get(id(1))?.rejected).toMatch(/422/);
+    expect(spool.get(id(3))).toBeUndefined();
+    await finishedRun(3, 1, false);
+    const rejectedAt = Date.parse(spool.get(id(1))!.rejectedAt!);
+    const runDir = spool.runDir(id(1));
+    const pruned: string[] = [];
+    const within = await new RunSpool(dir).load((e) => void pruned.push(e), new Date(rejectedAt + REJECTED_KEEP_MS - 60_000));
+    expect(within.map((r) => r.runId)).toEqual([id(1), id(3)]);
+    const after = await new RunSpool(dir).load((e) => void pruned.push(e), new Date(rejectedAt + REJECTED_KEEP_MS + 60_000));
+    expect(after.map((r) => r.runId)).toEqual([id(3)]);
+    expect(pruned).toEqual(["spool.rejected-pruned"]);
+    await expect(stat(runDir)).rejects.toMatchObject({ code: "ENOENT" });
   });
 });

@@ -64,7 +64,10 @@ export class ReportSender {
           return false;
         }
         this.o.log("reports.rejected", { runId: run.runId, error: (err as Error).message });
-        await this.o.spool.update(run.runId, (r) => void (r.rejected = (err as Error).message));
+        await this.o.spool.update(run.runId, (r) => {
+          r.rejected = (err as Error).message;
+          r.rejectedAt = new Date().toISOString();
+        });
       }
     }
     if (this.failures > 0) this.o.log("reports.delivered", { after: this.failures });

@@ -1,7 +1,7 @@
 // The run spool: every run's report lives on the agent's disk first (<state>/runs/<runId>/: run.json, log.txt,
 // changes.ndjson) and stays there until the console acknowledged its final report (report-sender.ts).
 // The log is bounded: the first lines are kept, then the last TAIL lines; those in between are dropped and counted.
-import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { runReport, RUN_LOG_MAX_LINES, type RunReport } from "@/lib/schemas/agent-protocol";
@@ -10,6 +10,8 @@ import { readJsonFile, writeJsonAtomic } from "./state";
 
 const TAIL = 200;
 const MAX_LINE = 8000;
+/** How long a report the console refused stays on disk for people to look at (then `load` deletes it). */
+export const REJECTED_KEEP_MS = 30 * 24 * 3600_000;
 
 const spooledRun = z.object({
   v: z.literal(1),
@@ -26,6 +28,8 @@ const spooledRun = z.object({
   done: z.boolean(),
   /** The console refused the report for good (kept on disk for people to look at). */
   rejected: z.string().optional(),
+  /** When it was refused (ISO date-time; older spools have none and count from the file's age). */
+  rejectedAt: z.string().optional(),
   /** Process that ran it (a run not done whose process is gone was interrupted). */
   pid: z.number().int(),
 });
@@ -43,14 +47,29 @@ export class RunSpool {
     this.dir = path.join(stateDir, "runs");
   }
 
-  /** Loads every spooled run (unreadable ones are reported and skipped). */
-  async load(onLog?: (event: string, fields: Record<string, unknown>) => void): Promise<SpooledRun[]> {
+  /**
+   * Loads every spooled run (unreadable ones are reported and skipped). Runs the console refused more than
+   * `REJECTED_KEEP_MS` before `now` are deleted, so a refused report does not stay on disk forever.
+   */
+  async load(onLog?: (event: string, fields: Record<string, unknown>) => void, now = new Date()): Promise<SpooledRun[]> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     for (const id of await readdir(this.dir)) {
-      const raw = await readJsonFile(path.join(this.dir, id, "run.json")).catch((err: Error) => (onLog?.("spool.corrupt", { runId: id, error: err.message }), null));
+      const file = path.join(this.dir, id, "run.json");
+      const raw = await readJsonFile(file).catch((err: Error) => (onLog?.("spool.corrupt", { runId: id, error: err.message }), null));
       const r = spooledRun.safeParse(raw);
-      if (r.success) this.runs.set(id, r.data);
-      else if (raw !== null) onLog?.("spool.corrupt", { runId: id, error: r.error.message });
+      if (!r.success) {
+        if (raw !== null) onLog?.("spool.corrupt", { runId: id, error: r.error.message });
+        continue;
+      }
+      if (r.data.rejected !== undefined) {
+        const since = r.data.rejectedAt ? Date.parse(r.data.rejectedAt) : (await stat(file)).mtimeMs;
+        if (now.getTime() - since > REJECTED_KEEP_MS) {
+          onLog?.("spool.rejected-pruned", { runId: id, rejected: r.data.rejected });
+          await rm(this.runDir(id), { recursive: true, force: true });
+          continue;
+        }
+      }
+      this.runs.set(id, r.data);
     }
     return this.list();
   }

@@ -27,6 +27,8 @@ export class TestConsole {
   cancelRequested = new Set<string>();
   /** Requests ("METHOD /path") whose next answer is lost: handled, then the connection is dropped unanswered. */
   loseAnswerTo = new Set<string>();
+  /** "METHOD /path" requests answered 422 (refused for good), every time. */
+  refuse = new Set<string>();
   /** Every request "METHOD path" received while up. */
   requests: string[] = [];
   private server: Server | undefined;
@@ -77,6 +79,7 @@ export class TestConsole {
       for (const w of this.waiters.splice(0)) w();
     };
     if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { error: { message: "bad token" } });
+    if (this.refuse.has(`${req.method} ${url.pathname}`)) return send(422, { error: { message: "refused by the test" } });
     const body = await readBody(req);
     try {
       const p = url.pathname;
