@@ -1,8 +1,8 @@
 // Archive methods of a backup run (tarball, incremental tarball, dumps, pipe, svn): the job definition mapped
 // to the archive engine's job (lib/schemas/archive-job.ts) and run by runArchiveJob, which also purges by TTL.
-// Local hosts: runArchiveJob on the agent. SSH hosts: the dump methods (mysql, pgsql, pipe, svn) run their
-// commands on the host through an SshRunner (output streamed back, credential files written 0600 on the host
-// and removed), with the job's lock and TTL purge taken here; tarballs are refused (tar reads local paths).
+// Local hosts: runArchiveJob on the agent. SSH hosts: every method runs its command on the host through an
+// SshRunner (output streamed back into the agent's repository; credential files and incremental snapshots
+// visit the host as 0600 files and are removed), with the job's lock and TTL purge taken here.
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { once } from "node:events";
@@ -14,6 +14,8 @@ import { resolvePermissions } from "../engines/archive/permissions";
 import { purgeRepository } from "../engines/archive/purge";
 import { runDumpJob } from "../engines/dump";
 import { SshRunner } from "../engines/dump/ssh-runner";
+import { runRemoteTarballJob } from "../engines/archive/remote-tarball-job";
+import { startSftp } from "../sources/ssh/sftp-source";
 import type { EngineCallbacks } from "../engines/types";
 import { connectToHost } from "../sources/open";
 import { archiveJob, type ArchiveJob, type ArchiveJobInput } from "@/lib/schemas/archive-job";
@@ -83,12 +85,6 @@ export function toArchiveJob(def: JobDefinition, repository: string, host: HostC
  */
 export async function runArchiveSession(task: BackupTask, repository: string): Promise<ArchiveRunResult & { removedSessions: number[] }> {
   const def = task.job.definition;
-  if (!task.host.local && (def.method === "tarball" || def.method === "tarball_incremental")) {
-    throw new AgentError(
-      "fatal",
-      `Method "${def.method}" cannot run on SSH host "${task.host.name}": tarballs are made from the agent's own files. Use the mirror method for SSH hosts, or run an agent on that host`,
-    );
-  }
   const now = task.now?.() ?? new Date();
   const job = toArchiveJob(def, repository, task.host, now);
   const { olderThan: _o, ...others } = def.retention;
@@ -103,7 +99,7 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
     onProgress: (p) => task.recorder.progress(p),
     onChange: (e) => entries.push(e),
   };
-  const result = task.host.local ? await runArchiveJob(job, { now, callbacks }) : await runDumpsOnHost(task, job, now, callbacks);
+  const result = task.host.local ? await runArchiveJob(job, { now, callbacks }) : await runOnHost(task, job, now, callbacks);
   for (const name of result.purged) task.recorder.log(`Purged "${name}" (older than ${job.ttlDays} days)`);
   const out = createWriteStream(task.recorder.changeSetPath);
   out.write(JSON.stringify({ v: 1, kind: "header", format: "archive", time: result.time, previousTime: null }) + "\n");
@@ -125,10 +121,10 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
 }
 
 /**
- * A dump job of an SSH host: connects first (an unreachable host or refused key writes nothing), then in the
- * repository on the agent takes the job's lock, purges by TTL and runs the dumps on the host.
+ * An archive job of an SSH host: connects first (an unreachable host or refused key writes nothing), then in
+ * the repository on the agent takes the job's lock, purges by TTL and runs the tarballs or dumps on the host.
  */
-async function runDumpsOnHost(task: BackupTask, job: ArchiveJob, now: Date, callbacks: EngineCallbacks): Promise<ArchiveRunResult> {
+async function runOnHost(task: BackupTask, job: ArchiveJob, now: Date, callbacks: EngineCallbacks): Promise<ArchiveRunResult> {
   const { client } = await connectToHost(task.host, { stateDir: task.stateDir, checkHostKey: task.checkHostKey, signal: task.signal });
   try {
     await mkdir(job.repository, { recursive: true });
@@ -138,7 +134,10 @@ async function runDumpsOnHost(task: BackupTask, job: ArchiveJob, now: Date, call
       const policy = { ttlDays: job.ttlDays, prefix: job.prefix, strict: job.strictPurge, today: formatDay(now) };
       const { removed } = await purgeRepository(job.repository, policy, { onLog: callbacks.onLog });
       const runner = new SshRunner(client, task.host.name);
-      const result = await runDumpJob(job, { now, callbacks, runner, permissions: await resolvePermissions(job.permissions ?? {}) });
+      const permissions = await resolvePermissions(job.permissions ?? {});
+      const result = job.tarball
+        ? await runRemoteTarballJob(job, { now, callbacks, permissions, host: { name: task.host.name, runner, sftp: await startSftp(client) } })
+        : await runDumpJob(job, { now, callbacks, runner, permissions });
       return { ...result, purged: removed };
     } finally {
       await lock.release();
