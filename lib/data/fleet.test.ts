@@ -84,6 +84,12 @@ describe("fleet", () => {
     expect(ok).toMatchObject({ sizeBytes: 6100, increments: 2, jobCount: 1, lastRun: { status: "success", durationMs: 7 * 60_000 } });
     const never = (await fleet.fleetHosts(admin, { now })).find((r) => r.name === "never")!;
     expect(never).toMatchObject({ lastSuccessAt: null, lastRun: null, sizeBytes: 0, increments: 0 });
+    // The repositories page and the API show the same size (the agent recorded none: increments + latest tree).
+    const { listRepositories, listRepositoriesForApi, getRepositoryDetail } = await import("@/lib/data/repositories");
+    const repo = (await listRepositories(admin)).find((r) => r.host?.name === "ok")!;
+    expect(repo.sizeBytes).toBe(6100n);
+    expect((await listRepositoriesForApi(admin)).find((r) => r.id === repo.id)?.sizeBytes).toBe(6100);
+    expect((await getRepositoryDetail(admin, repo.id)).sizeBytes).toBe(6100);
   });
 
   it("explains a host whose jobs differ: the most severe status, with how many of its jobs have it", async () => {

@@ -4,6 +4,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import type { Caller } from "@/lib/auth/caller";
 import { visibleHosts } from "@/lib/data/hosts";
+import { repositoryFacts } from "@/lib/data/repositories";
 import { nextFireTimes } from "@/lib/schedule";
 
 export const FLEET_STATUSES = ["failing", "overdue", "running", "never run", "ok"] as const;
@@ -85,19 +86,16 @@ async function runFacts(jobIds: string[]) {
   };
 }
 
-/** Per host: bytes on disk (the recorded size, else increments plus the mirror's latest tree) and increments. */
+/** Per host: bytes on disk and increments of its repositories. */
 async function repoFacts(hostIds: string[]) {
-  if (hostIds.length === 0) return new Map<string, RepoStats>();
-  const rows = await db().$queryRaw<RepoStats[]>`
-    SELECT r."hostId"::text AS "hostId",
-      sum(CASE WHEN r."sizeBytes" > 0 THEN r."sizeBytes" ELSE s.inc_bytes + CASE WHEN r.format = 'mirror' THEN s.tree ELSE 0 END END)::bigint AS "sizeBytes",
-      sum(s.n)::bigint AS increments
-    FROM "Repository" r
-    CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i."sizeBytes"), 0) AS inc_bytes,
-      coalesce((SELECT "treeBytes" FROM "Increment" WHERE "repositoryId" = r.id ORDER BY time DESC LIMIT 1), 0) AS tree
-      FROM "Increment" i WHERE i."repositoryId" = r.id) s
-    WHERE r."hostId" = ANY(${hostIds}::uuid[]) GROUP BY r."hostId"`;
-  return new Map(rows.map((r) => [r.hostId, r]));
+  const byHost = new Map<string, RepoStats>();
+  for (const r of (await repositoryFacts({ hostIds })).values()) {
+    const h = byHost.get(r.hostId!) ?? { hostId: r.hostId!, sizeBytes: BigInt(0), increments: BigInt(0) };
+    h.sizeBytes += r.sizeBytes;
+    h.increments += r.increments;
+    byHost.set(h.hostId, h);
+  }
+  return byHost;
 }
 
 /** One dashboard row. */

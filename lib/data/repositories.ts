@@ -1,5 +1,5 @@
 // Repositories as each caller may see them: admins all, others those of hosts assigned to them.
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Caller } from "@/lib/auth/caller";
@@ -36,7 +36,34 @@ export async function getVisibleRepository(caller: Caller, id: string, opts: { w
   return repo;
 }
 
-/** Repositories the caller may see, with host, increment count and the latest increment's time. */
+/** Per repository: bytes on disk and increments count. */
+export interface RepositoryFacts {
+  id: string;
+  hostId: string | null;
+  sizeBytes: bigint;
+  increments: bigint;
+}
+
+/**
+ * Bytes on disk of each repository: the size the agent recorded, else the sum of its increments' bytes plus,
+ * for a mirror, the tree of its latest increment (the mirror itself). Selected by ids or by hosts.
+ */
+export async function repositoryFacts(by: { ids: string[] } | { hostIds: string[] }): Promise<Map<string, RepositoryFacts>> {
+  const where = "ids" in by ? Prisma.sql`r.id = ANY(${by.ids}::uuid[])` : Prisma.sql`r."hostId" = ANY(${by.hostIds}::uuid[])`;
+  if (("ids" in by ? by.ids : by.hostIds).length === 0) return new Map();
+  const rows = await db().$queryRaw<RepositoryFacts[]>`
+    SELECT r.id::text AS id, r."hostId"::text AS "hostId",
+      (CASE WHEN r."sizeBytes" > 0 THEN r."sizeBytes" ELSE s.inc_bytes + CASE WHEN r.format = 'mirror' THEN s.tree ELSE 0 END END)::bigint AS "sizeBytes",
+      s.n::bigint AS increments
+    FROM "Repository" r
+    CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i."sizeBytes"), 0) AS inc_bytes,
+      coalesce((SELECT "treeBytes" FROM "Increment" WHERE "repositoryId" = r.id ORDER BY time DESC LIMIT 1), 0) AS tree
+      FROM "Increment" i WHERE i."repositoryId" = r.id) s
+    WHERE ${where}`;
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Repositories the caller may see, with host, increment count, size on disk and the latest increment's time. */
 export async function listRepositories(caller: Caller) {
   const repos = await db().repository.findMany({
     where: visibleRepositories(caller),
@@ -52,7 +79,13 @@ export async function listRepositories(caller: Caller) {
       increments: { orderBy: { time: "desc" }, take: 1, select: { time: true } },
     },
   });
-  return repos.map(({ increments, _count, ...r }) => ({ ...r, incrementCount: _count.increments, lastIncrementAt: increments[0]?.time ?? null }));
+  const facts = await repositoryFacts({ ids: repos.map((r) => r.id) });
+  return repos.map(({ increments, _count, ...r }) => ({
+    ...r,
+    sizeBytes: facts.get(r.id)?.sizeBytes ?? r.sizeBytes,
+    incrementCount: _count.increments,
+    lastIncrementAt: increments[0]?.time ?? null,
+  }));
 }
 
 /** Repositories the caller may see with host, agent, path, import state and increment span (JSON-safe, for the API). */
@@ -69,9 +102,10 @@ export async function listRepositoriesForApi(caller: Caller) {
   });
   const spans = await db().increment.groupBy({ by: ["repositoryId"], where: { repositoryId: { in: rows.map((r) => r.id) } }, _min: { time: true }, _max: { time: true } });
   const span = new Map(spans.map((s) => [s.repositoryId, s]));
+  const facts = await repositoryFacts({ ids: rows.map((r) => r.id) });
   return rows.map(({ _count, sizeBytes, ...r }) => ({
     ...r,
-    sizeBytes: Number(sizeBytes),
+    sizeBytes: Number(facts.get(r.id)?.sizeBytes ?? sizeBytes),
     incrementCount: _count.increments,
     firstIncrementAt: span.get(r.id)?._min.time ?? null,
     lastIncrementAt: span.get(r.id)?._max.time ?? null,
@@ -81,11 +115,12 @@ export async function listRepositoriesForApi(caller: Caller) {
 /** One visible repository for display and the API: no agent address or secret; the latest import's progress. */
 export async function getRepositoryDetail(caller: Caller, id: string) {
   const repo = await getVisibleRepository(caller, id);
-  const [count, span, latest, importRun] = await Promise.all([
+  const [count, span, latest, importRun, facts] = await Promise.all([
     db().increment.count({ where: { repositoryId: id } }),
     db().increment.aggregate({ where: { repositoryId: id }, _min: { time: true }, _max: { time: true } }),
     db().increment.findFirst({ where: { repositoryId: id }, orderBy: { time: "desc" }, select: { time: true, treeBytes: true, fileCount: true } }),
     db().run.findFirst({ where: { repositoryId: id, type: "import" }, orderBy: { queuedAt: "desc" }, select: { id: true, status: true, startedAt: true, finishedAt: true, stats: true } }),
+    repositoryFacts({ ids: [id] }),
   ]);
   return {
     id: repo.id,
@@ -97,7 +132,7 @@ export async function getRepositoryDetail(caller: Caller, id: string) {
     importState: repo.importState,
     importError: repo.importError,
     importProgress: importRun,
-    sizeBytes: Number(repo.sizeBytes),
+    sizeBytes: Number(facts.get(id)?.sizeBytes ?? repo.sizeBytes),
     createdAt: repo.createdAt,
     incrementCount: count,
     firstIncrementAt: span._min.time,
