@@ -11,12 +11,14 @@ interface Props {
   order?: string;
   /** Archive downloads of this folder at the resolved time (absent when the time did not resolve). */
   download?: { repoId: string; path: string; at: string };
+  /** More actions on this folder at that time, shown after the downloads (e.g. "Restore to host…"). */
+  actions?: React.ReactNode;
 }
 
 const input = "rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-brand-600 focus:outline-none";
 const linkButton = "inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50";
 
-export function ViewToolbar({ action, at, filter, showDeleted, sort, order, download }: Props) {
+export function ViewToolbar({ action, at, filter, showDeleted, sort, order, download, actions }: Props) {
   return (
     <div className="flex flex-wrap items-end gap-3">
       <form action={action} method="get" className="flex flex-wrap items-end gap-2" data-testid="view-form">
@@ -46,6 +48,7 @@ export function ViewToolbar({ action, at, filter, showDeleted, sort, order, down
           <a href={archiveUrl(download.repoId, download.path, download.at, "tar.gz")} className={linkButton} download data-testid="download-targz">
             .tar.gz
           </a>
+          {actions}
         </div>
       )}
     </div>

@@ -53,6 +53,11 @@ test("run now on the local agent streams the log live, records the run and turns
   expect(run).toMatchObject({ status: "success", trigger: "manual", final: true, job: { id: jobId, name: "files" } });
   expect(run.log).toContain("step-one\n");
   expect(run.incrementTime).not.toBeNull();
+  // The finished run links to its increment in the browser.
+  await admin.reload();
+  await admin.getByTestId("run-browse").click();
+  await admin.waitForURL(/\/repositories\/[0-9a-f-]{36}\/browse\?at=/);
+  await expect(admin.getByTestId("resolved-increment")).toBeVisible();
   const repos = (await (await admin.request.get("/api/v1/repositories")).json()).repositories as { name: string }[];
   expect(repos.map((r) => r.name)).toContain(`${hostName}/files`);
   await admin.goto(`/hosts/${hostId}/jobs/${jobId}/runs`);

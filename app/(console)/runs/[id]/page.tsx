@@ -10,6 +10,7 @@ import { RunStatusBadge } from "@/components/runs/run-table";
 import { DeletedJobNote, WaitingNote } from "@/components/runs/waiting-note";
 import { formatBytes, formatDuration } from "@/components/runs/format";
 import { restoreParams } from "@/lib/schemas/agent-protocol";
+import { atParam, browseHref } from "@/components/browse/urls";
 import { cancelRunAction } from "../actions";
 
 export const metadata: Metadata = { title: "Run" };
@@ -52,6 +53,11 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         actions={
           <div className="flex items-center gap-3">
             <RunStatusBadge status={run.status} />
+            {run.repositoryId && run.incrementTime && (
+              <Link href={browseHref(run.repositoryId, "", { at: atParam(run.incrementTime) })} className="text-sm text-brand-600 hover:underline" data-testid="run-browse">
+                Browse this increment
+              </Link>
+            )}
             {run.job && (
               <Link href={`/hosts/${run.job.host.id}/jobs/${run.job.id}/runs`} className="text-sm text-brand-600 hover:underline">
                 All runs of this job

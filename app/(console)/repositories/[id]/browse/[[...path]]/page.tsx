@@ -50,10 +50,10 @@ export default async function BrowsePage({ params, searchParams }: { params: Pro
           sort={query.sort}
           order={query.order}
           download={resolved ? { repoId: id, path, at: atParam(resolved) } : undefined}
+          actions={resolved ? <RestoreLink caller={caller} repoId={id} path={path} at={atParam(resolved)} /> : undefined}
         />
         <div className="flex flex-wrap items-center justify-between gap-3">
           <Breadcrumbs repoId={id} path={path} query={{ ...query, filter: undefined }} />
-          <RestoreLink caller={caller} repoId={id} path={path} at={resolved ? atParam(resolved) : undefined} />
           {listing.data && (
             <p className="text-xs text-slate-500" data-testid="resolved-increment">
               As of the increment of <span className="font-medium text-slate-700">{formatDate(listing.data.at.increment.time)}</span> ({listing.data.at.increment.kind})

@@ -58,10 +58,12 @@ export default async function FilePage({ params, searchParams }: { params: Promi
       <div className="space-y-5">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <Breadcrumbs repoId={id} path={path} query={crumbQuery} fileLast />
-          <RestoreLink caller={caller} repoId={id} path={path} at={crumbQuery.at} />
-          <Link href={browseHref(id, parent, crumbQuery)} className="text-sm text-brand-600 hover:underline">
-            ← Folder at this time
-          </Link>
+          <div className="flex items-center gap-4">
+            <Link href={browseHref(id, parent, crumbQuery)} className="text-sm text-brand-600 hover:underline">
+              ← Folder at this time
+            </Link>
+            <RestoreLink caller={caller} repoId={id} path={path} at={crumbQuery.at} />
+          </div>
         </div>
         {resolved?.error !== undefined && <Notice title="Cannot use this time">{resolved.error}</Notice>}
         {T && !shown && <Notice title="Not there yet">This path did not exist at {formatDate(T)}; its first version is from {formatDate(versions[0]?.time)}.</Notice>}
