@@ -53,6 +53,7 @@ test("an admin sets up a job with validated fields and an assigned viewer sees i
   await expect(admin.getByTestId("job-row")).toHaveCount(1);
   await expect(admin.getByTestId("job-row")).toContainText("etc-backup");
   await expect(admin.getByTestId("job-row")).toContainText("15 3 * * 1");
+  await expect(admin.getByTestId("job-last-run")).toHaveText("never");
   const [job] = (await (await admin.request.get(`/api/v1/hosts/${hostId}/jobs`)).json()).jobs;
   expect(job).toMatchObject({ name: "etc-backup", method: "mirror", sources: ["/etc"], includes: ["/etc/nginx"], schedule: "15 3 * * 1", revision: 1, hasPassword: false });
 

@@ -65,6 +65,8 @@ test("run now on the local agent streams the log live, records the run and turns
   await expect(admin.getByTestId("run-row")).toContainText("success");
   await admin.goto("/hosts?status=ok");
   await expect(admin.getByTestId("host-row").filter({ hasText: hostName })).toHaveAttribute("data-status", "ok");
+  await admin.goto(`/hosts/${hostId}`);
+  await expect(admin.getByTestId("job-row").filter({ hasText: "files" }).getByTestId("job-last-run")).toContainText("success");
 
   // A second run now while one runs is refused naming it; cancel stops the running one.
   const slowId = await mkJob("slow", "echo waiting; sleep 60");

@@ -71,7 +71,8 @@ interface RepoStats {
   increments: bigint;
 }
 
-async function runFacts(jobIds: string[]) {
+/** Per job: its last finished run, its last success, and whether a run is queued or running. */
+export async function runFacts(jobIds: string[]) {
   if (jobIds.length === 0) return { last: new Map<string, LastRun>(), success: new Map<string, Date>(), active: new Set<string>() };
   const [last, success, active] = await Promise.all([
     db().$queryRaw<LastRun[]>`SELECT DISTINCT ON ("jobId") "jobId"::text AS "jobId", status::text AS status, "startedAt", "finishedAt" FROM "Run"

@@ -4,7 +4,10 @@ import { notFound } from "next/navigation";
 import { pageCaller, orNotFound } from "@/lib/auth/page";
 import { agentChoices, getHost } from "@/lib/data/hosts";
 import { canManageJobs } from "@/lib/data/jobs";
-import { Badge, Card, EmptyState, Input, PageHeader, Table } from "@/components/ui";
+import { runFacts } from "@/lib/data/fleet";
+import { nextFireTimes } from "@/lib/schedule";
+import { RunStatusBadge } from "@/components/runs/run-table";
+import { Badge, Card, EmptyState, Input, PageHeader, Table, formatDate } from "@/components/ui";
 import { HostForm } from "@/components/hosts/host-form";
 import { ActionForm } from "@/components/admin/action-form";
 import { authorizedKeysLine } from "@/lib/schemas/agent";
@@ -20,6 +23,8 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const agents = isAdmin ? await agentChoices(caller) : [];
   const publicKey = host.agent?.sshPublicKey?.trim() || null;
   const local = host.transport === "local";
+  const runs = await runFacts(host.jobs.map((j) => j.id));
+  const nextRun = (j: { schedule: string; enabled: boolean }) => (j.enabled ? (nextFireTimes(j.schedule, 1)[0] ?? null) : null);
   return (
     <>
       <PageHeader
@@ -34,13 +39,25 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           {host.jobs.length === 0 ? (
             <EmptyState title="No backup job yet" />
           ) : (
-            <Table head={["Job", "Method", "Schedule", "State"]}>
+            <Table head={["Job", "Method", "Schedule", "Last run", "Next run"]}>
               {host.jobs.map((j) => (
                 <tr key={j.id} data-testid="job-row">
                   <td className="px-4 py-2 font-medium">{canManageJobs(caller) ? <Link href={`/hosts/${id}/jobs/${j.id}`} className="text-brand-600 hover:underline">{j.name}</Link> : j.name}</td>
                   <td className="px-4 py-2">{j.method}</td>
                   <td className="px-4 py-2 font-mono text-xs">{j.schedule}</td>
-                  <td className="px-4 py-2">{j.enabled ? <Badge tone="green">enabled</Badge> : <Badge>paused</Badge>}</td>
+                  <td className="px-4 py-2 text-xs" data-testid="job-last-run">
+                    {runs.active.has(j.id) ? (
+                      <RunStatusBadge status="running" />
+                    ) : runs.last.get(j.id) ? (
+                      <span className="flex flex-col items-start gap-0.5">
+                        <RunStatusBadge status={runs.last.get(j.id)!.status} />
+                        <span className="text-slate-500">{formatDate(runs.last.get(j.id)!.finishedAt)}</span>
+                      </span>
+                    ) : (
+                      <span className="text-slate-500">never</span>
+                    )}
+                  </td>
+                  <td className="px-4 py-2 text-xs">{j.enabled ? formatDate(nextRun(j)) : <Badge>paused</Badge>}</td>
                 </tr>
               ))}
             </Table>
