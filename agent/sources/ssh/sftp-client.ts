@@ -12,6 +12,8 @@ const T = {
 export const OPEN_FLAGS = { READ: 1, WRITE: 2, APPEND: 4, CREAT: 8, TRUNC: 0x10, EXCL: 0x20 } as const;
 const ATTR = { SIZE: 1, UIDGID: 2, PERMISSIONS: 4, ACMODTIME: 8, EXTENDED: 0x80000000 } as const;
 const STATUS_EOF = 1;
+/** Queued request bytes that are written at once, without waiting for the end of the event loop's turn. */
+const FLUSH_AT = 256 * 1024;
 const STATUS_CODES: Record<number, string> = { 2: "ENOENT", 3: "EACCES", 4: "EIO", 5: "EBADMSG", 6: "ENOTCONN", 7: "ECONNRESET", 8: "ENOTSUP" };
 
 /** SFTP attributes (fields absent when the server did not send them). */
@@ -54,6 +56,10 @@ export class SftpClient {
   private buffered = 0;
   private closedErr?: Error;
   private versionWaiter?: (r: Reply) => void;
+  /** Requests not yet handed to the channel (see send). */
+  private outgoing: Buffer[] = [];
+  private outgoingLen = 0;
+  private flushScheduled = false;
   /** Extensions the server announced (name → data). */
   extensions = new Map<string, string>();
 
@@ -89,6 +95,7 @@ export class SftpClient {
   }
 
   close(): void {
+    this.flush();
     this.channel.end();
     this.failAll(new SftpError("ENOTCONN", 6, "SFTP session closed"));
   }
@@ -139,12 +146,38 @@ export class SftpClient {
     p.resolve({ type, body: body.subarray(4) });
   }
 
+  /**
+   * Queues bytes for the channel. Requests made in the same turn of the event loop leave in one channel write
+   * (one SSH packet where they fit): per packet, ssh2 pays padding, encryption and a socket write, and the
+   * server a read and a decryption, which for many small requests (open, read, close of small files) cost more
+   * than the requests themselves.
+   */
+  private send(parts: Buffer[], len: number): void {
+    for (const p of parts) this.outgoing.push(p);
+    this.outgoingLen += len;
+    if (this.outgoingLen >= FLUSH_AT) return this.flush();
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0) return;
+    const all = this.outgoing.length === 1 ? this.outgoing[0] : Buffer.concat(this.outgoing, this.outgoingLen);
+    this.outgoing = [];
+    this.outgoingLen = 0;
+    if (!this.closedErr) this.channel.write(all);
+  }
+
   private request(type: number, parts: Buffer[], what: string): Promise<Reply> {
     if (this.closedErr) return Promise.reject(this.closedErr);
     const id = this.nextId++ >>> 0;
     if (this.nextId > 0xfffffff0) this.nextId = 1;
-    const payloadLen = 5 + parts.reduce((n, p) => n + p.length, 0);
-    const head = Buffer.alloc(9);
+    let payloadLen = 5;
+    for (const p of parts) payloadLen += p.length;
+    const head = Buffer.allocUnsafe(9);
     head.writeUInt32BE(payloadLen, 0);
     head[4] = type;
     head.writeUInt32BE(id, 5);
@@ -165,7 +198,7 @@ export class SftpClient {
         },
         reject,
       });
-      this.channel.write(Buffer.concat([head, ...parts]));
+      this.send([head, ...parts], 4 + payloadLen);
     });
   }
 

@@ -65,6 +65,53 @@ describe("SFTP source", () => {
     await s.close();
   });
 
+  it("reads small files ahead when a directory is read in order, and not when files are read out of order", async () => {
+    const root = path.join(dir, "ahead");
+    await mkdir(path.join(root, "d"), { recursive: true });
+    const names = Array.from({ length: 40 }, (_, i) => `f${String(i).padStart(2, "0")}`);
+    const blobs = names.map((_, i) => randomBytes(i * 997));
+    for (const [i, n] of names.entries()) await writeFile(path.join(root, "d", n), blobs[i]);
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    const s = await openHostSource(host, root, { stateDir });
+    const files = await s.list(Buffer.from("d"));
+    const read = (n: string) => readAll(s, `d/${n}`);
+    // In order: after f00 and f01, the following files were fetched before they are asked for, so removing
+    // one on the host now does not stop the reader from getting the bytes it listed.
+    expect((await read("f00")).equals(blobs[0])).toBe(true);
+    expect((await read("f01")).equals(blobs[1])).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    await rm(path.join(root, "d/f03"));
+    for (let i = 2; i < 40; i++) expect((await readAll(s, `d/${names[i]}`)).equals(blobs[i]), names[i]).toBe(true);
+    expect(files.map((f) => f.size)).toEqual(blobs.map((b) => b.length));
+    await s.close();
+
+    // Out of order (an incremental session reading changed files only): nothing is read ahead.
+    const s2 = await openHostSource(host, root, { stateDir });
+    await s2.list(Buffer.from("d"));
+    expect((await readAll(s2, "d/f20")).equals(blobs[20])).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    await rm(path.join(root, "d/f21"));
+    await expect(readAll(s2, "d/f21")).rejects.toThrow(/no such file|ENOENT/i);
+    await s2.close();
+  });
+
+  it("streams a file read ahead that grew after it was listed, to its real end", async () => {
+    const root = path.join(dir, "ahead-grew");
+    await mkdir(root);
+    await writeFile(path.join(root, "a"), "a");
+    await writeFile(path.join(root, "b"), "small");
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    const s = await openHostSource(host, root, { stateDir });
+    const [, b] = await s.list(Buffer.alloc(0));
+    const grown = randomBytes(300_000);
+    await writeFile(path.join(root, "b"), grown);
+    expect((await readAll(s, "a")).toString()).toBe("a");
+    const chunks: Buffer[] = [];
+    for await (const c of await s.openRead(Buffer.from("b"), b.size)) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(grown)).toBe(true);
+    await s.close();
+  });
+
   it("reports owner uid/gid and names as the host knows them", async () => {
     const root = path.join(dir, "owners");
     await mkdir(root);

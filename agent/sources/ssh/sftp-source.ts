@@ -1,15 +1,17 @@
 // Source over SFTP: a directory on an SSH host read through one session, with Buffer paths (non-UTF-8 names
-// survive), owner names from the listing, and pipelined reads so several files are in flight at once.
+// survive), owner names from the listing, pipelined reads so several files are in flight at once, and small
+// files read ahead of an in-order reader (read-ahead.ts).
 // SFTP v3 has no inode numbers: files with more than one link get theirs from `stat` over an exec channel
 // (hosts without a shell keep their hard links as separate files).
 import { Readable } from "node:stream";
 import type ssh2 from "ssh2";
 import { AgentError } from "@/agent/errors";
 import { childPath, type Source, type SourceEntry, type SourceEntryType } from "../types";
+import { ReadAhead, walkKey } from "./read-ahead";
 import { SftpClient, SftpError, show, type SftpAttrs } from "./sftp-client";
 
 /** Listings of subdirectories fetched ahead of the walk (latency, not bandwidth, bounds a listing). */
-const PREFETCH = 32;
+const PREFETCH = 64;
 
 /** Bytes per READ request, and requests in flight per open file. */
 const READ_CHUNK = 64 * 1024;
@@ -47,6 +49,7 @@ export async function openSftpSource(client: ssh2.Client, rootPath: string, labe
 
 class SftpSource implements Source {
   private inodes: InodeLookup;
+  private readAhead: ReadAhead;
   constructor(
     readonly root: Buffer,
     private readonly real: Buffer,
@@ -54,6 +57,7 @@ class SftpSource implements Source {
     private readonly client: ssh2.Client,
   ) {
     this.inodes = new InodeLookup(client);
+    this.readAhead = new ReadAhead(sftp, (p) => this.abs(p));
   }
 
   private abs(path: Buffer): Buffer {
@@ -70,26 +74,40 @@ class SftpSource implements Source {
 
   /** Listings started ahead of the walk, by walk-order key (see walkKey). */
   private prefetched = new Map<string, Promise<SourceEntry[]>>();
+  /** Walk key of the directory the walk listed last. */
+  private walkPos = "";
 
   /**
-   * Lists `dir`, then starts listing its subdirectories in the background: the walk (depth first, sorted)
-   * asks for them next. Listings the walk has passed without asking (excluded directories) are dropped.
+   * Lists `dir`, and starts listing in the background the subdirectories the walk (depth first, sorted) asks
+   * for next, and theirs as those listings arrive, up to PREFETCH listings ahead: a tree of small directories
+   * then costs a few round trips, not two per directory. Listings the walk has passed without asking
+   * (excluded directories) are dropped.
    */
   async list(dir: Buffer): Promise<SourceEntry[]> {
     const key = walkKey(dir);
+    this.walkPos = key;
     for (const k of this.prefetched.keys()) if (k < key) this.prefetched.delete(k);
     const ahead = this.prefetched.get(key);
     this.prefetched.delete(key);
     const out = await (ahead ?? this.listNow(dir));
-    for (const e of out) {
+    this.prefetchBelow(dir, out);
+    return out;
+  }
+
+  private prefetchBelow(dir: Buffer, entries: SourceEntry[]): void {
+    for (const e of entries) {
       if (this.prefetched.size >= PREFETCH) break;
       if (e.type !== "dir") continue;
       const child = childPath(dir, e.name);
-      const p = this.listNow(child);
+      const key = walkKey(child);
+      if (key < this.walkPos || this.prefetched.has(key)) continue;
+      const p = this.listNow(child).then((sub) => {
+        if (this.prefetched.get(key) === p) this.prefetchBelow(child, sub);
+        return sub;
+      });
       p.catch(() => undefined); // the walk sees the error when it asks
-      this.prefetched.set(walkKey(child), p);
+      this.prefetched.set(key, p);
     }
-    return out;
   }
 
   private async listNow(dir: Buffer): Promise<SourceEntry[]> {
@@ -108,6 +126,7 @@ class SftpSource implements Source {
     }
     if (linked.length) await this.inodes.fill(linked, false);
     out.sort((a, b) => Buffer.compare(a.name, b.name));
+    this.readAhead.listed(dir, out.filter((e) => e.type === "file"));
     return out;
   }
 
@@ -116,6 +135,13 @@ class SftpSource implements Source {
   }
 
   async openRead(path: Buffer, sizeHint?: number): Promise<Readable> {
+    const early = await this.readAhead.take(path).catch(() => null);
+    if (early) {
+      const r = new Readable({ read() {} });
+      if (early.length > 0) r.push(early);
+      r.push(null);
+      return r;
+    }
     const abs = this.abs(path);
     const handle = await this.sftp.open(abs, 1);
     return new SftpReadStream(this.sftp, handle, `read ${show(abs)}`, sizeHint);
@@ -125,13 +151,6 @@ class SftpSource implements Source {
     this.sftp.close();
     this.client.end();
   }
-}
-
-/** A path's position in walk order (depth first, names bytewise) as a string that sorts the same way. */
-function walkKey(path: Buffer): string {
-  const b = Buffer.from(path);
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x2f) b[i] = 0; // "/" sorts before every name byte
-  return b.toString("latin1");
 }
 
 /** A file's bytes through pipelined READ requests, emitted in offset order (short reads are re-requested). */
