@@ -8,7 +8,7 @@ import type { Caller } from "@/lib/auth/caller";
 import { getVisibleRepository } from "@/lib/data/repositories";
 import { parseTimeSpec, TimeSpecError } from "@/lib/timespec";
 import { normalisePath } from "./paths";
-import { epoch, fromEpoch, ts } from "./sql";
+import { fromEpoch, ts } from "./sql";
 
 export interface ResolvedTime {
   increment: { id: string; time: Date; kind: IncrementKind };
@@ -31,8 +31,7 @@ async function incrementTimes(repoId: string) {
  * the latest increment at or before that time. 404 when the repository has none or the time precedes them all.
  */
 export async function resolveTime(caller: Caller, repoId: string, spec: string, now = Math.floor(Date.now() / 1000)): Promise<ResolvedTime> {
-  await getVisibleRepository(caller, repoId);
-  const incs = await incrementTimes(repoId);
+  const [, incs] = await Promise.all([getVisibleRepository(caller, repoId), incrementTimes(repoId)]);
   if (!incs.length) throw new AppError("not_found", "This repository has no increments yet");
   const times = incs.map((i) => i.time.getTime() / 1000);
   const trimmed = spec.trim();
@@ -104,7 +103,7 @@ export interface ListDirectoryOptions {
   filter?: string;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
-  /** Page size, 1..5000 (default 500). */
+  /** Page size, 1..MAX_PAGE (default 500). */
   limit?: number;
 }
 
@@ -127,83 +126,123 @@ export interface DirectoryEntry {
   deletedAt: Date | null;
 }
 
-interface Row {
-  path: string; name: string; type: string; size: bigint; mtime: number | null; mode: number | null; uid: number | null;
-  gid: number | null; digest: string | null; linkTarget: string | null; raw: string | null; vf: number; vu: number | null; k0: number; k1: string;
-}
+/**
+ * One listed version as the query encodes it (a JSON array per row: one text value for the whole page is cheaper to
+ * build, send and decode than rows or objects): name, type, size, mtime (epoch s), mode, uid, gid, digest, link
+ * target, exact path bytes (base64), 1 when the version appeared at T, deletion time (epoch s; deleted entries only).
+ */
+type Row = [string, string, number, number | null, number | null, number | null, number | null, string | null, string | null, string | null, 0 | 1, number | null];
 
 /** Entries of one directory as it was at `at`, directories first, keyset-paged. */
 export async function listDirectory(caller: Caller, repoId: string, opts: ListDirectoryOptions = {}) {
   const path = normalisePath(opts.path);
   const resolved = await resolveTime(caller, repoId, opts.at ?? "");
   const T = resolved.increment.time.getTime() / 1000;
-  const limit = Math.min(Math.max(Math.floor(opts.limit ?? 500), 1), 5000);
+  const limit = Math.min(Math.max(Math.floor(opts.limit ?? 500), 1), MAX_PAGE);
   const sort: SortKey = opts.sort ?? "name";
   const desc = opts.order === "desc";
-  const cursor = decodeCursor(opts.cursor);
+  const cursor = decodeCursor(opts.cursor, sort);
   const [[{ rows }], exists] = await Promise.all([
-    db().$queryRaw<{ rows: Row[] }[]>(asJsonArray(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit }))),
+    db().$queryRaw<{ rows: string }[]>(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit })),
     path === "" ? true : isDirectoryAt(repoId, path, T),
   ]);
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
+  const all = JSON.parse(rows) as Row[];
+  const more = all.length > limit;
+  const page = more ? all.slice(0, limit) : all;
+  const prefix = path === "" ? "" : `${path}/`;
   const last = page[page.length - 1];
   return {
     path,
     at: resolved,
     /** False when `path` was no directory at that time (entries then only hold deleted ones, if asked). */
     exists,
-    entries: page.map((r): DirectoryEntry => ({
-      name: r.name,
-      path: r.path,
-      type: r.type,
-      size: Number(r.size),
-      mtime: fromEpoch(r.mtime),
-      mode: r.mode,
-      uid: r.uid,
-      gid: r.gid,
-      digest: r.digest,
-      linkTarget: r.linkTarget,
-      pathBase64: r.raw,
-      changedInThisIncrement: r.vu === null || r.vu > T ? r.vf === T : false,
-      deletedAt: r.vu !== null && r.vu <= T ? fromEpoch(r.vu) : null,
-    })),
-    nextCursor: more && last ? encodeCursor([last.k0, last.k1, last.name]) : null,
+    entries: page.map(
+      (r): DirectoryEntry => ({
+        name: r[0],
+        path: prefix + r[0],
+        type: r[1],
+        size: r[2],
+        mtime: fromEpoch(r[3]),
+        mode: r[4],
+        uid: r[5],
+        gid: r[6],
+        digest: r[7],
+        linkTarget: r[8],
+        pathBase64: r[9],
+        changedInThisIncrement: r[10] === 1,
+        deletedAt: fromEpoch(r[11]),
+      }),
+    ),
+    nextCursor: more && last ? encodeCursor(cursorOf(sort, desc, last)) : null,
   };
 }
 
-/** The one query behind listDirectory (exported so tests can EXPLAIN it). */
+/** Largest page listDirectory returns (a 10,000-entry folder in one call). */
+export const MAX_PAGE = 10_000;
+
+/**
+ * A keyset position. Sorting by name: one text key, the name behind "0" (directories) or "1" (the rest; reversed
+ * when descending) compared bytewise, so the sort mostly compares the keys' first bytes held inline. By size or
+ * mtime: [0 for directories else 1, the value as text, the name].
+ */
+type Cursor = [string] | [number, string, string];
+
+function cursorOf(sort: SortKey, desc: boolean, r: Row): Cursor {
+  const dir = r[1] === "dir";
+  if (sort === "name") return [(dir !== desc ? "0" : "1") + r[0]];
+  return [dir ? 0 : 1, sort === "size" ? String(r[2]) : r[3] === null ? "-Infinity" : String(r[3]), r[0]];
+}
+
+/** SQL for the sort: the key columns of each listed version, `x`'s order and the condition past a cursor. */
+function ordering(sort: SortKey, desc: boolean, cursor: Cursor | null) {
+  const dir = Prisma.raw(desc ? "DESC" : "ASC");
+  const cmp = Prisma.raw(desc ? "<" : ">");
+  if (sort === "name") {
+    const [first, rest] = desc ? ["'1'", "'0'"] : ["'0'", "'1'"];
+    return {
+      keys: Prisma.sql`((CASE WHEN f."type" = 'dir' THEN ${Prisma.raw(first)} ELSE ${Prisma.raw(rest)} END) || f."name") COLLATE "C" AS k`,
+      orderBy: Prisma.sql`x.k ${dir}`,
+      after: cursor ? Prisma.sql`WHERE x.k ${cmp} ${cursor[0]}::text` : Prisma.empty,
+    };
+  }
+  const [value, type] = sort === "size" ? [Prisma.sql`f."size"`, "bigint"] : [Prisma.sql`COALESCE(date_part('epoch', f."mtime"), '-Infinity')`, "float8"];
+  return {
+    keys: Prisma.sql`(CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${value} AS k1, f."name" COLLATE "C" AS name`,
+    orderBy: Prisma.sql`x.k0 ASC, x.k1 ${dir}, x.name ${dir}`,
+    after: cursor?.length === 3
+      ? Prisma.sql`WHERE (x.k0 > ${cursor[0]} OR (x.k0 = ${cursor[0]} AND (x.k1, x.name) ${cmp} (${cursor[1]}::${Prisma.raw(type)}, ${cursor[2]}::text)))`
+      : Prisma.empty,
+  };
+}
+
+/**
+ * The one query behind listDirectory (exported so tests can EXPLAIN it): the versions of `path`'s children alive at
+ * T, sorted (directories first, then by the key and name in byte order) and limited, as one JSON text (column `rows`).
+ */
 export function directorySql(
   repoId: string,
   path: string,
   T: number,
-  opts: { sort: SortKey; desc: boolean; cursor: [number, string, string] | null; limit: number; filter?: string; showDeleted?: boolean },
+  opts: { sort: SortKey; desc: boolean; cursor: Cursor | null; limit: number; filter?: string; showDeleted?: boolean },
 ): Prisma.Sql {
-  const { sort, desc, cursor, limit } = opts;
-  const key = sort === "size" ? Prisma.sql`lpad(f."size"::text, 20, '0')` : sort === "mtime" ? Prisma.sql`lpad(COALESCE(floor(extract(epoch from f."mtime")) + 1e11, 0)::bigint::text, 20, '0')` : Prisma.sql`f."name"`;
-  // Sorting and paging touch only the keys; the page's rows are then fetched by id and given their columns.
-  const keys = Prisma.sql`f."id", (CASE WHEN f."type" = 'dir' THEN 0 ELSE 1 END) AS k0, ${key} AS k1, f."name"`;
+  const { keys, orderBy, after } = ordering(opts.sort, opts.desc, opts.cursor);
+  const row = (changed: Prisma.Sql, deleted: Prisma.Sql) => Prisma.sql`${keys}, json_build_array(f."name", f."type", f."size",
+    date_part('epoch', f."mtime"), f."mode", f."uid", f."gid", f."digest", f."linkTarget", encode(f."rawPath", 'base64'), ${changed}, ${deleted})::text AS j`;
+  const live = row(Prisma.sql`(f."validFrom" = ${ts(T)})::int`, Prisma.sql`NULL::float8`);
   const nameFilter = opts.filter ? Prisma.sql`AND f."name" ILIKE ${"%" + escapeLike(opts.filter) + "%"}` : Prisma.empty;
   // Two branches so both range ends are index conditions (an OR would be a filter after each heap fetch).
   const where = Prisma.sql`f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validFrom" <= ${ts(T)}`;
-  const live = Prisma.sql`SELECT ${keys} FROM "FileVersion" f WHERE ${where} AND f."validUntil" IS NULL ${nameFilter}
-    UNION ALL SELECT ${keys} FROM "FileVersion" f WHERE ${where} AND f."validUntil" > ${ts(T)} ${nameFilter}`;
-  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${keys} FROM "FileVersion" f
+  const alive = Prisma.sql`SELECT ${live} FROM "FileVersion" f WHERE ${where} AND f."validUntil" IS NULL ${nameFilter}
+    UNION ALL SELECT ${live} FROM "FileVersion" f WHERE ${where} AND f."validUntil" > ${ts(T)} ${nameFilter}`;
+  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${row(Prisma.sql`0`, Prisma.sql`date_part('epoch', f."validUntil")`)} FROM "FileVersion" f
     WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validUntil" <= ${ts(T)} ${nameFilter}
       AND NOT EXISTS (SELECT 1 FROM "FileVersion" g WHERE g."repositoryId" = f."repositoryId" AND g."path" = f."path"
                       AND g."validFrom" <= ${ts(T)} AND (g."validUntil" IS NULL OR g."validUntil" > ${ts(T)}))
     ORDER BY f."path", f."validUntil" DESC`;
-  const source = opts.showDeleted ? Prisma.sql`${live} UNION ALL (${gone})` : live;
-  const cmp = desc ? Prisma.raw("<") : Prisma.raw(">");
-  const after = cursor
-    ? Prisma.sql`WHERE (x.k0 > ${cursor[0]} OR (x.k0 = ${cursor[0]} AND (x.k1, x.name) ${cmp} (${cursor[1]}::text, ${cursor[2]}::text)))`
-    : Prisma.empty;
-  const dir = desc ? Prisma.raw("DESC") : Prisma.raw("ASC");
-  const page = Prisma.sql`SELECT * FROM (${source}) x ${after} ORDER BY x.k0 ASC, x.k1 ${dir}, x.name ${dir} LIMIT ${limit + 1}`;
-  return Prisma.sql`SELECT f."path", f."name", f."type"::text AS type, f."size", ${epoch('f."mtime"')} AS mtime, f."mode", f."uid", f."gid", f."digest",
-      f."linkTarget", encode(f."rawPath", 'base64') AS raw, ${epoch('f."validFrom"')} AS vf, ${epoch('f."validUntil"')} AS vu, p.k0, p.k1
-    FROM (${page}) p JOIN "FileVersion" f ON f."id" = p."id"
-    ORDER BY p.k0 ASC, p.k1 ${dir}, p.name ${dir}`;
+  const source = opts.showDeleted ? Prisma.sql`${alive} UNION ALL (${gone})` : alive;
+  // The rows' JSON is built while scanning and sorted with the keys (one text per row); string_agg joins the page.
+  return Prisma.sql`SELECT '[' || coalesce(string_agg(p.j, ','), '') || ']' AS rows FROM (
+    SELECT x.j FROM (${source}) x ${after} ORDER BY ${orderBy} LIMIT ${opts.limit + 1}) p`;
 }
 
 /** One JSON array (column `rows`) of a query's rows, in its order: decoding one value beats thousands of rows. */
@@ -221,15 +260,18 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function encodeCursor(c: [number, string, string]): string {
+function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
-function decodeCursor(s: string | undefined): [number, string, string] | null {
+function decodeCursor(s: string | undefined, sort: SortKey): Cursor | null {
   if (!s) return null;
   try {
-    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    if (Array.isArray(c) && c.length === 3 && typeof c[0] === "number" && typeof c[1] === "string" && typeof c[2] === "string") return c as [number, string, string];
+    const c: unknown = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
+    if (Array.isArray(c) && sort === "name" && c.length === 1 && typeof c[0] === "string") return c as Cursor;
+    if (Array.isArray(c) && sort !== "name" && c.length === 3 && (c[0] === 0 || c[0] === 1) && typeof c[1] === "string" && typeof c[2] === "string") {
+      if (sort === "size" ? /^\d{1,19}$/.test(c[1]) : c[1] === "-Infinity" || Number.isFinite(Number(c[1]))) return c as Cursor;
+    }
   } catch {
     // fall through
   }
