@@ -146,11 +146,11 @@ async function stage(pass: TreePass, p: Prepared, mirror: Buffer, withSig: boole
       }
       p.tmp = tmp;
       const fast = pass.ctx.fast;
-      // Plain files without a signature, of any size, go to the copy worker (hard links stay here: the group is
-      // noted at once).
-      const off = !withSig && (rec.numHardLinks ?? 1) <= 1 ? fast?.copyOff : undefined;
+      // Plain files of any size, signed or not, go to the copy worker (hard links stay here: the group is noted
+      // at once).
+      const off = (rec.numHardLinks ?? 1) <= 1 ? fast?.copyOff : undefined;
       if (off || fast?.takes(item.path, rec.size ?? 0)) {
-        const got = off ? await off(item.path, tmp, rec.size ?? 0, attrsOf(rec)) : fast!.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
+        const got = off ? await off(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec)) : fast!.copy(item.path, tmp, withSig, rec.size ?? 0, attrsOf(rec));
         p.attrsSet = true;
         rec.sha1 = got.sha1;
         rec.size = got.bytes;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeCopyPool, copyInWorker, copyPoolUsable } from "./copy-pool";
 import { SourceReadError } from "./repo-writer";
+import { computeSignature } from "../librsync/signature";
 
 const dir = mkdtempSync(path.join(tmpdir(), "strata-copy-pool-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,8 +23,8 @@ describe("copy worker", () => {
     writeFileSync(path.join(dir, "a"), data);
     writeFileSync(path.join(dir, "b"), "small");
     const [a, b] = await Promise.all([
-      copyInWorker(Buffer.from(path.join(dir, "a")), Buffer.from(path.join(dir, "a.out")), data.length, { mode: 0o640, mtime: 1_600_000_000 }, notHere),
-      copyInWorker(Buffer.from(path.join(dir, "b")), Buffer.from(path.join(dir, "b.out")), 5, { mode: 0o600, mtime: 1_500_000_000 }, notHere),
+      copyInWorker(Buffer.from(path.join(dir, "a")), Buffer.from(path.join(dir, "a.out")), false, data.length, { mode: 0o640, mtime: 1_600_000_000 }, notHere),
+      copyInWorker(Buffer.from(path.join(dir, "b")), Buffer.from(path.join(dir, "b.out")), false, 5, { mode: 0o600, mtime: 1_500_000_000 }, notHere),
     ]);
     expect(a).toEqual({ bytes: data.length, sha1: createHash("sha1").update(data).digest("hex") });
     expect(b.sha1).toBe(createHash("sha1").update("small").digest("hex"));
@@ -33,9 +34,19 @@ describe("copy worker", () => {
     expect(st.mtimeMs).toBe(1_600_000_000_000);
   });
 
+  it("signs a changed file's new bytes in the worker: the same signature as the main thread's", async () => {
+    const data = Buffer.alloc(200_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) >>> 5;
+    writeFileSync(path.join(dir, "s"), data);
+    const got = await copyInWorker(Buffer.from(path.join(dir, "s")), Buffer.from(path.join(dir, "s.out")), true, data.length, {}, notHere);
+    const here = await computeSignature((async function* () { yield data; })(), { fileLength: data.length });
+    expect(got.sig).toEqual(here);
+    expect(got.sig!.blockCount).toBeGreaterThan(1);
+  });
+
   it("a missing source rejects as a source read error with its errno code; nothing is left behind", async () => {
     const dst = Buffer.from(path.join(dir, "gone.out"));
-    const err = await copyInWorker(Buffer.from(path.join(dir, "gone")), dst, 0, {}, notHere).catch((e: unknown) => e);
+    const err = await copyInWorker(Buffer.from(path.join(dir, "gone")), dst, false, 0, {}, notHere).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceReadError);
     expect(((err as SourceReadError).original as NodeJS.ErrnoException).code).toBe("ENOENT");
     expect(existsSync(dst)).toBe(false);
@@ -44,7 +55,7 @@ describe("copy worker", () => {
   it("an existing destination rejects with EEXIST (not a source error) and is not overwritten", async () => {
     writeFileSync(path.join(dir, "c"), "new");
     writeFileSync(path.join(dir, "c.out"), "old");
-    const err = await copyInWorker(Buffer.from(path.join(dir, "c")), Buffer.from(path.join(dir, "c.out")), 3, {}, notHere).catch((e: unknown) => e);
+    const err = await copyInWorker(Buffer.from(path.join(dir, "c")), Buffer.from(path.join(dir, "c.out")), false, 3, {}, notHere).catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(SourceReadError);
     expect((err as NodeJS.ErrnoException).code).toBe("EEXIST");
     expect(readFileSync(path.join(dir, "c.out"), "utf8")).toBe("old");
@@ -53,7 +64,7 @@ describe("copy worker", () => {
   it("closing the pool stops the worker; the next copy starts a new one", async () => {
     await closeCopyPool();
     writeFileSync(path.join(dir, "d"), "again");
-    const got = await copyInWorker(Buffer.from(path.join(dir, "d")), Buffer.from(path.join(dir, "d.out")), 5, {}, notHere);
+    const got = await copyInWorker(Buffer.from(path.join(dir, "d")), Buffer.from(path.join(dir, "d.out")), false, 5, {}, notHere);
     expect(got.bytes).toBe(5);
     await closeCopyPool();
   });

@@ -6,6 +6,7 @@ import { existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { Signature } from "../librsync/signature";
 import type { CopyResult } from "./copy-in";
 import type { Attrs } from "./repo-writer";
 import { SourceReadError } from "./repo-writer";
@@ -17,16 +18,19 @@ export interface CopyJob {
   dst: Buffer;
   hint: number;
   attrs: Attrs;
+  /** Also compute the librsync signature of the bytes (a changed file's reverse delta needs it). */
+  withSig: boolean;
 }
 
 export interface CopyReply {
   id: number;
   bytes?: number;
   sha1?: string;
+  sig?: Signature;
   error?: { source: boolean; message: string; code?: string; errno?: number; syscall?: string; path?: unknown };
 }
 
-type Fallback = (src: Buffer, dst: Buffer, hint: number, attrs: Attrs) => CopyResult;
+type Fallback = (src: Buffer, dst: Buffer, withSig: boolean, hint: number, attrs: Attrs) => CopyResult;
 
 interface Waiting {
   job: CopyJob;
@@ -98,11 +102,11 @@ export async function closeCopyPool(): Promise<void> {
   await w.terminate();
 }
 
-/** Copies `src` to the new file `dst` in the worker (hashing it); rejects like the synchronous copy would. */
-export function copyInWorker(src: Buffer, dst: Buffer, hint: number, attrs: Attrs, sync: Fallback): Promise<CopyResult> {
+/** Copies `src` to the new file `dst` in the worker (hashing, and signing when asked); rejects like the synchronous copy would. */
+export function copyInWorker(src: Buffer, dst: Buffer, withSig: boolean, hint: number, attrs: Attrs, sync: Fallback): Promise<CopyResult> {
   fallback = sync;
   return new Promise((resolve, reject) => {
-    const job: CopyJob = { id: nextId++, src, dst, hint, attrs };
+    const job: CopyJob = { id: nextId++, src, dst, hint, attrs, withSig };
     if (!started()) {
       runHere(job, resolve, reject);
       return;
@@ -130,7 +134,7 @@ function settle(r: CopyReply): void {
   const w = waiting.get(r.id);
   if (!w) return;
   waiting.delete(r.id);
-  if (!r.error) return w.resolve({ bytes: r.bytes!, sha1: r.sha1! });
+  if (!r.error) return w.resolve({ bytes: r.bytes!, sha1: r.sha1!, sig: r.sig });
   const { source, message, ...props } = r.error;
   const err = Object.assign(new Error(message), props);
   if (props.path instanceof Uint8Array) err.path = Buffer.from(props.path);
@@ -153,7 +157,7 @@ function fail(): void {
 
 function runHere(job: CopyJob, resolve: (r: CopyResult) => void, reject: (e: unknown) => void): void {
   try {
-    resolve(fallback!(job.src, job.dst, job.hint, job.attrs));
+    resolve(fallback!(job.src, job.dst, job.withSig, job.hint, job.attrs));
   } catch (err) {
     reject(err);
   }

@@ -28,8 +28,8 @@ export interface FastLocal {
   source: Source;
   /** Copies a source file into a new repository file `dst`, hashing (and signing) it on the way. */
   copy(rel: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult;
-  /** The same copy without a signature, done by the copy worker thread when there is one (copy-pool.ts). */
-  copyOff?(rel: Buffer, dst: Buffer, sizeHint: number, attrs: Attrs): Promise<CopyResult>;
+  /** The same copy, done by the copy worker thread when there is one (copy-pool.ts). */
+  copyOff?(rel: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): Promise<CopyResult>;
   /**
    * Whether `copy` should take this file: small ones (a few syscalls), and sparse ones (only `copy` writes
    * holes). Big dense files stream asynchronously instead, several at once, so their disk reads overlap.
@@ -65,7 +65,7 @@ export async function fastLocalOf(source: Source): Promise<FastLocal | undefined
   return {
     source: wrapped,
     copy: (rel, dst, withSig, hint, attrs) => copySync(abs(rel), dst, withSig, hint, attrs),
-    copyOff: copyPoolUsable() ? (rel, dst, hint, attrs) => copyInWorker(abs(rel), dst, hint, attrs, copyNoSig) : undefined,
+    copyOff: copyPoolUsable() ? (rel, dst, withSig, hint, attrs) => copyInWorker(abs(rel), dst, withSig, hint, attrs, copySync) : undefined,
     takes: (rel, size) => size <= SYNC_COPY_LIMIT || isSparse(abs(rel), size),
   };
 }
@@ -100,8 +100,6 @@ function listSync(local: LocalSourceInternals, abs: (p: Buffer) => Buffer, dir: 
 
 /** One read buffer for every copy: its bytes are hashed, signed (copied in) and written before the next read. */
 let scratch = Buffer.allocUnsafe(1 << 20);
-
-const copyNoSig = (src: Buffer, dst: Buffer, hint: number, attrs: Attrs) => copySync(src, dst, false, hint, attrs);
 
 /** Copies `src` to the new file `dst` (hashing, and signing when asked); also what the copy worker runs. */
 export function copySync(src: Buffer, dst: Buffer, withSig: boolean, sizeHint: number, attrs: Attrs): CopyResult {

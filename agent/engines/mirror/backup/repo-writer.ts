@@ -1,7 +1,7 @@
 // Every write a mirror session makes to the repository: mirror entries, increments, attributes, temp files.
 // Paths are absolute Buffers; each write is counted for the crash-test hook.
 import { execFile } from "node:child_process";
-import { createWriteStream, promises as fsp } from "node:fs";
+import { chmodSync, chownSync, createWriteStream, lstatSync, promises as fsp, utimesSync } from "node:fs";
 import { promisify } from "node:util";
 import { countWrite } from "./write-hook";
 
@@ -86,6 +86,19 @@ export async function setAttrs(path: Buffer, a: Attrs, symlink = false): Promise
   if (isRoot && a.uid !== undefined) await fsp.chown(path, a.uid, a.gid ?? 0);
   if (a.mode !== undefined) await fsp.chmod(path, a.mode & 0o7777);
   if (a.mtime !== undefined) await fsp.utimes(path, a.mtime, a.mtime);
+}
+
+/**
+ * setAttrs for an existing directory of the mirror, synchronously, changing only what differs (a directory
+ * close of an incremental session mostly needs its mtime back, its mode and owner are already right).
+ */
+export function setDirAttrsSync(path: Buffer, a: Attrs): void {
+  countWrite();
+  const st = lstatSync(path, { bigint: true });
+  const chown = isRoot && a.uid !== undefined && (BigInt(a.uid) !== st.uid || BigInt(a.gid ?? 0) !== st.gid);
+  if (chown) chownSync(path, a.uid!, a.gid ?? 0); // may clear set-id bits: then chmod whatever the old mode
+  if (a.mode !== undefined && (chown || BigInt(a.mode & 0o7777) !== (st.mode & 0o7777n))) chmodSync(path, a.mode & 0o7777);
+  if (a.mtime !== undefined && (st.mtimeNs !== BigInt(a.mtime) * 1_000_000_000n || st.atimeNs !== st.mtimeNs)) utimesSync(path, a.mtime, a.mtime);
 }
 
 export async function mkdirAt(path: Buffer, mode = 0o700): Promise<void> {

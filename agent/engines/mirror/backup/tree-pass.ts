@@ -16,7 +16,7 @@ import { baseName } from "../format/metadata-record";
 import { recordChanged, recordOf } from "./records";
 import { applyNew, applyChange, applyRemove, prepareEntry, type Prepared } from "./apply";
 import { writeDirInc, type IncrementTarget } from "./increments";
-import { mkdirAt, removeAt, renameAt, setAttrs } from "./repo-writer";
+import { mkdirAt, removeAt, renameAt, setDirAttrsSync } from "./repo-writer";
 import { DeferredLog, type PassLog, type SessionLog } from "./session-log";
 import type { FastLocal } from "./local-fast";
 
@@ -263,7 +263,7 @@ export class TreePass {
     if (f.seen) await this.removeUnseen(f);
     if (f.incDone || !this.ctx.incremental || f.seen) {
       const r = f.rec!;
-      await setAttrs(f.mirror, { mode: r.perms, uid: r.uid, gid: r.gid, mtime: r.mtime });
+      setDirAttrsSync(f.mirror, { mode: r.perms, uid: r.uid, gid: r.gid, mtime: r.mtime });
     }
   }
 

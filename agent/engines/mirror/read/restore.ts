@@ -15,6 +15,8 @@ import { TaskPool } from "./pool";
 import { SparseWriter } from "../sparse";
 import { OwnerMap } from "./owners";
 import type { MirrorRepo } from "./repository";
+import { closeCopyPool, copyInWorker, copyPoolUsable } from "../backup/copy-pool";
+import { copySync } from "../backup/local-fast";
 
 const run = promisify(execFile);
 
@@ -48,7 +50,11 @@ let scratch = Buffer.allocUnsafe(1 << 20);
 /** Writes the restored tree under `target` (which becomes the sub-tree root) with modes, times, owners, links. */
 export class DirectoryOutput implements RestoreOutput {
   private readonly dirs: WalkEntry[] = [];
-  readonly concurrency = 8;
+  /** Files straight from the mirror go to the copy worker in batches: many may wait for it at once. */
+  readonly concurrency = 256;
+  /** Files that are patched or streamed on this thread, at once (each holds streams and buffers). */
+  private readonly streamed = new TaskPool(8);
+  private readonly offThread = copyPoolUsable();
   bytes = 0;
 
   private readonly owners: OwnerMap;
@@ -104,7 +110,15 @@ export class DirectoryOutput implements RestoreOutput {
       }
     }
     if (e.warning) this.onWarning(e.warning);
+    if (e.directFile && this.offThread) return this.copyOff(e, dest, e.directFile);
     if (e.directFile && (e.record.size ?? Infinity) <= SYNC_COPY_LIMIT) return this.directCopy(e, dest, e.directFile);
+    let outcome!: Promise<void>;
+    await this.streamed.add(() => (outcome = this.streamed1(e, dest)).catch(() => undefined));
+    await outcome;
+  }
+
+  /** A file rebuilt from increments (or too big to copy here in one go), streamed and hashed. */
+  private async streamed1(e: WalkEntry, dest: Buffer): Promise<void> {
     const sha1 = createHash("sha1");
     let size = 0;
     const fh = await open(dest, "w", 0o600);
@@ -168,6 +182,17 @@ export class DirectoryOutput implements RestoreOutput {
     }
   }
 
+  /** A plain mirror file copied by the copy worker thread (backup/copy-pool.ts): the same bytes, holes and attributes. */
+  private async copyOff(e: WalkEntry, dest: Buffer, src: Buffer): Promise<void> {
+    const r = e.record;
+    const [uid, gid] = IS_ROOT ? this.ids(r) : [undefined, undefined];
+    const got = await copyInWorker(src, dest, false, r.size ?? 0, { mode: r.perms ?? 0o644, uid, gid, mtime: r.mtime }, copySync);
+    this.bytes += got.bytes;
+    if (r.sha1 && got.sha1 !== r.sha1) {
+      this.onWarning(`Checksum of "${showPath(e.path)}" does not match the metadata (SHA1 ${r.sha1})`);
+    }
+  }
+
   private async attrs(e: WalkEntry, dest: Buffer): Promise<void> {
     const r = e.record;
     if (IS_ROOT) await chown(dest, ...this.ids(r));
@@ -176,6 +201,7 @@ export class DirectoryOutput implements RestoreOutput {
   }
 
   async finish(): Promise<void> {
+    await closeCopyPool();
     for (const e of this.dirs.reverse()) await this.attrs(e, this.dest(e));
   }
 }
