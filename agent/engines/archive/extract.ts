@@ -9,6 +9,8 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { decompressBlocks } from "./compress";
 import { INDEX_SUFFIX, readIndex, type ArchiveIndex, type IndexMember } from "./index-format";
+import { bytesOfText } from "./member-name";
+import { readArchiveMembers } from "./tar-read";
 import { readZipDirectory, zipDataOffset } from "./zip-directory";
 
 /** How a read went: bytes read from the archive file and the route taken. */
@@ -20,7 +22,10 @@ export interface ReadStats {
 
 /** One member as `list` shows it. */
 export interface ListedMember {
+  /** The name as text (member-name.ts: invalid UTF-8 bytes as \xHH). */
   name: string;
+  /** The name's exact bytes when they are not UTF-8. */
+  raw?: Buffer;
   type: "file" | "dir" | "symlink" | "hardlink" | "other";
   size: number;
   mtime?: number;
@@ -30,6 +35,34 @@ export interface ListedMember {
 const norm = (m: string) => m.replace(/^\/+/, "").replace(/^\.\//, "");
 const isZip = (archive: string) => archive.endsWith(".zip");
 
+/** A member name given as bytes, without leading "/" or "./" and trailing "/" (as names are compared). */
+function normBytes(b: Buffer): Buffer {
+  let s = 0;
+  while (s < b.length && b[s] === 0x2f) s++;
+  if (b[s] === 0x2e && b[s + 1] === 0x2f) s += 2;
+  let e = b.length;
+  while (e > s && b[e - 1] === 0x2f) e--;
+  return b.subarray(s, e);
+}
+
+/**
+ * Matches member names against the one asked for: by exact bytes when given as a Buffer, else by text
+ * (a non-UTF-8 name as its \xHH text, as `list` shows it).
+ */
+function nameMatcher(wanted: string | Buffer): (text: string, raw?: Buffer) => boolean {
+  if (Buffer.isBuffer(wanted)) {
+    const want = normBytes(wanted);
+    return (text, raw) => normBytes(raw ?? Buffer.from(text)).equals(want);
+  }
+  const want = norm(wanted).replace(/\/$/, "");
+  return (text) => norm(text).replace(/\/$/, "") === want;
+}
+
+const memberBytes = (m: IndexMember) => (m.nb ? Buffer.from(m.nb, "base64") : undefined);
+
+/** How a member name shows in messages. */
+const shown = (name: string | Buffer) => (Buffer.isBuffer(name) ? name.toString("utf8") : name);
+
 function typeOf(t: string): ListedMember["type"] {
   if (t === "0" || t === "7") return "file";
   if (t === "5" || t === "D") return "dir";
@@ -38,10 +71,11 @@ function typeOf(t: string): ListedMember["type"] {
   return "other";
 }
 
-function findMember(index: ArchiveIndex, name: string): IndexMember | undefined {
-  const want = norm(name).replace(/\/$/, "");
+function findMember(index: ArchiveIndex, name: string | Buffer): IndexMember | undefined {
+  const match = nameMatcher(name);
   for (let i = index.members.length - 1; i >= 0; i--) {
-    if (index.members[i].n.replace(/\/$/, "") === want) return index.members[i];
+    const m = index.members[i];
+    if (match(m.n, memberBytes(m))) return m;
   }
   return undefined;
 }
@@ -122,11 +156,13 @@ async function copyViaIndex(archive: string, index: ArchiveIndex, m: IndexMember
   }
 }
 
-async function copyZipEntry(archive: string, name: string, out: Writable, stats: ReadStats): Promise<void> {
+async function copyZipEntry(archive: string, member: string | Buffer, out: Writable, stats: ReadStats): Promise<void> {
+  const name = shown(member);
   const fh = await open(archive, "r");
   try {
     const entries = await readZipDirectory(fh, (await fh.stat()).size, stats);
-    const e = entries.find((x) => x.name.replace(/\/$/, "") === norm(name).replace(/\/$/, ""));
+    const match = nameMatcher(member);
+    const e = entries.find((x) => match(x.name, x.raw));
     if (!e) throw new Error(`Member "${name}" not found in "${archive}"`);
     if (e.isDirectory) throw new Error(`Member "${name}" of "${archive}" is a directory`);
     stats.size = e.size;
@@ -142,9 +178,16 @@ async function copyZipEntry(archive: string, name: string, out: Writable, stats:
   }
 }
 
-async function copyByScan(archive: string, name: string, out: Writable, stats: ReadStats): Promise<void> {
+async function copyByScan(archive: string, member: string | Buffer, out: Writable, stats: ReadStats): Promise<void> {
+  const name = shown(member);
   stats.bytesRead = (await stat(archive)).size;
-  const child = spawn("tar", ["-x", "-O", "--occurrence=1", "-f", archive, "--", norm(name)], { stdio: ["ignore", "pipe", "pipe"] });
+  // The name goes to tar as bytes on its standard input (an argument could only carry UTF-8), taken verbatim.
+  const bytes = normBytes(Buffer.isBuffer(member) ? member : bytesOfText(member));
+  const child = spawn("tar", ["-x", "-O", "--occurrence=1", "-f", archive, "--null", "--no-unquote", "--verbatim-files-from", "-T", "-"], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.on("error", () => undefined);
+  child.stdin.end(Buffer.concat([bytes, Buffer.from([0])]));
   let err = "";
   child.stderr.on("data", (b: Buffer) => (err += b.toString()));
   const closed = new Promise<number | null>((resolve, reject) => {
@@ -183,8 +226,11 @@ export async function readIndexedData(archive: string, index: ArchiveIndex, m: I
   return Buffer.concat(chunks);
 }
 
-/** Writes the bytes of `member` to `out` (left open) and returns how much of the archive was read. */
-export async function extractMember(archive: string, member: string, out: Writable, opts: { cache?: BlockCache } = {}): Promise<ReadStats> {
+/**
+ * Writes the bytes of `member` to `out` (left open) and returns how much of the archive was read. `member`:
+ * the name's exact bytes, or its text (a non-UTF-8 name as its \xHH text, as `listMembers` gives it).
+ */
+export async function extractMember(archive: string, member: string | Buffer, out: Writable, opts: { cache?: BlockCache } = {}): Promise<ReadStats> {
   if (isZip(archive)) {
     const stats: ReadStats = { bytesRead: 0, route: "zip", size: 0 };
     await copyZipEntry(archive, member, out, stats);
@@ -196,11 +242,12 @@ export async function extractMember(archive: string, member: string, out: Writab
     await copyByScan(archive, member, out, stats);
     return stats;
   }
+  const name = shown(member);
   let m = findMember(index, member);
-  if (!m) throw new Error(`Member "${member}" not found in "${archive}"`);
-  if (m.t === "1" && m.l) m = findMember(index, m.l) ?? m;
-  if (m.t === "2") throw new Error(`Member "${member}" of "${archive}" is a symbolic link to "${m.l}"`);
-  if (typeOf(m.t) === "dir") throw new Error(`Member "${member}" of "${archive}" is a directory`);
+  if (!m) throw new Error(`Member "${name}" not found in "${archive}"`);
+  if (m.t === "1" && m.l) m = findMember(index, m.lb ? Buffer.from(m.lb, "base64") : m.l) ?? m;
+  if (m.t === "2") throw new Error(`Member "${name}" of "${archive}" is a symbolic link to "${m.l}"`);
+  if (typeOf(m.t) === "dir") throw new Error(`Member "${name}" of "${archive}" is a directory`);
   const stats: ReadStats = { bytesRead: 0, route: "index", size: m.s };
   await copyViaIndex(archive, index, m, out, stats, opts.cache);
   return stats;
@@ -214,6 +261,7 @@ export async function listMembers(archive: string): Promise<ListedMember[]> {
       const entries = await readZipDirectory(fh, (await fh.stat()).size);
       return entries.map((e) => ({
         name: e.name,
+        ...(e.raw ? { raw: e.raw } : {}),
         type: e.isDirectory ? "dir" : (e.mode & 0o170000) === 0o120000 ? "symlink" : "file",
         size: e.size,
       }));
@@ -222,23 +270,22 @@ export async function listMembers(archive: string): Promise<ListedMember[]> {
     }
   }
   const index = await readIndex(archive);
-  if (index) return index.members.map((m) => ({ name: m.n, type: typeOf(m.t), size: m.s, mtime: m.mt, link: m.l }));
+  if (index) return index.members.map((m) => ({ name: m.n, ...(m.nb ? { raw: memberBytes(m) } : {}), type: typeOf(m.t), size: m.s, mtime: m.mt, link: m.l }));
   return listByScan(archive);
 }
 
+/** Members of an archive without an index, read from its tar stream (names as bytes, not as `tar -t` quotes them). */
 async function listByScan(archive: string): Promise<ListedMember[]> {
-  const child = spawn("tar", ["-t", "-f", archive], { stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  let err = "";
-  child.stdout.on("data", (b: Buffer) => (text += b.toString()));
-  child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", resolve);
-  });
-  if (code !== 0) throw new Error(`Cannot list "${archive}": ${err.trim()}`);
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((name) => ({ name, type: name.endsWith("/") ? "dir" : "file", size: 0 }));
+  const out: ListedMember[] = [];
+  try {
+    for await (const m of readArchiveMembers(archive)) {
+      const e: ListedMember = { name: m.name, type: typeOf(m.type), size: m.size, mtime: m.mtime };
+      if (m.nameBytes) e.raw = m.nameBytes;
+      if (m.linkname) e.link = m.linkname;
+      out.push(e);
+    }
+  } catch (err) {
+    throw new Error(`Cannot list "${archive}": ${(err as Error).message}`, { cause: err });
+  }
+  return out;
 }

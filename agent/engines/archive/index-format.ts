@@ -3,7 +3,9 @@
 // Format (v1), documented in README.md beside this file:
 //   { v: 1, kind: "tar", compression, archiveSize, tarSize, blockSize,
 //     blocks: [[u, c], ...],            // block i starts at uncompressed u, compressed c ("none": [])
-//     members: [{ n, t, h, d, s, m, mt, l? }, ...] }   // name, typeflag, header/data offsets, size, mode, mtime, link
+//     members: [{ n, t, h, d, s, m, mt, l?, nb?, lb? }, ...] }   // name, typeflag, header/data offsets, size, mode, mtime, link
+//   Names are text (member-name.ts): when the bytes are not UTF-8, `n`/`l` show each invalid byte as \xHH and
+//   `nb`/`lb` hold the exact bytes (base64).
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { z } from "zod";
 
@@ -18,6 +20,10 @@ const member = z.object({
   m: z.number().int().nonnegative(),
   mt: z.number().int(),
   l: z.string().optional(),
+  /** The name's exact bytes (base64) when they are not UTF-8. */
+  nb: z.string().optional(),
+  /** The link's exact bytes (base64) when they are not UTF-8. */
+  lb: z.string().optional(),
 });
 export type IndexMember = z.infer<typeof member>;
 

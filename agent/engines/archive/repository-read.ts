@@ -6,6 +6,7 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ChangeSetEntry, ChangeSetHeader, EntryType } from "@/lib/schemas/change-set";
 import { BlockCache, currentIndex, listMembers, readIndexedData } from "./extract";
+import { noteRawName, rawBytesOfPath } from "./member-name";
 import { parseDay } from "./naming";
 import { parseDumpdir, readArchiveMembers, type DumpdirEntry } from "./tar-read";
 
@@ -109,7 +110,10 @@ async function membersOf(file: string): Promise<Member[]> {
   if (hit?.key === key) return hit.members;
   let members: Member[];
   if (file.endsWith(".zip")) {
-    members = (await listMembers(file)).map((m) => ({ name: m.name, type: m.type === "dir" ? "5" : m.type === "symlink" ? "2" : "0", size: m.size, mode: 0, mtime: m.mtime ?? 0, link: m.link }));
+    members = (await listMembers(file)).map((m) => {
+      noteRawName(m.raw);
+      return { name: m.name, type: m.type === "dir" ? "5" : m.type === "symlink" ? "2" : "0", size: m.size, mode: 0, mtime: m.mtime ?? 0, link: m.link };
+    });
   } else {
     const index = await currentIndex(file);
     if (index) {
@@ -117,12 +121,14 @@ async function membersOf(file: string): Promise<Member[]> {
       const cache = new BlockCache(2);
       for (const m of index.members) {
         const e: Member = { name: m.n, type: m.t, size: m.s, mode: m.m & 0o7777, mtime: m.mt, link: m.l };
+        if (m.nb) noteRawName(Buffer.from(m.nb, "base64"));
         if (m.t === "D") e.dumpdir = parseDumpdir(await readIndexedData(file, index, m, cache));
         members.push(e);
       }
     } else {
       members = [];
       for await (const m of readArchiveMembers(file)) {
+        noteRawName(m.nameBytes);
         members.push({ name: m.name, type: m.type, size: m.size, mode: m.mode, mtime: m.mtime, uid: m.uid, gid: m.gid, link: m.linkname, dumpdir: m.dumpdir });
       }
     }
@@ -286,8 +292,11 @@ export async function treeAt(root: string, at: number): Promise<{ session: Archi
   return last;
 }
 
+/** A change-set entry for path `p` (its exact bytes in `pathBase64` when they are not UTF-8). */
 function entry(change: ChangeSetEntry["change"], p: string, e: Located): ChangeSetEntry {
   const out: ChangeSetEntry = { v: 1, change, path: p, type: e.type };
+  const raw = rawBytesOfPath(p);
+  if (raw) out.pathBase64 = raw.toString("base64");
   if (change === "deleted") return out;
   for (const k of ["size", "mtime", "mode", "uid", "gid", "linkTarget", "archive"] as const) {
     if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
@@ -338,7 +347,7 @@ export async function archiveChangeSet(root: string, name: string): Promise<Chan
       const parts = p.split("/");
       for (let i = 1; i < parts.length; i++) ancestors.add(parts.slice(0, i).join("/"));
     }
-    for (const a of [...ancestors].sort()) if (!next.has(a)) out.push({ v: 1, change: "new", path: a, type: "dir" });
+    for (const a of [...ancestors].sort()) if (!next.has(a)) out.push(entry("new", a, { type: "dir" }));
   }
   for (const [p, e] of next) {
     const o = prev.get(p);

@@ -2,6 +2,7 @@
 // and records, for every member, where its header and its data start in the uncompressed stream.
 import { Transform, type TransformCallback } from "node:stream";
 import type { IndexMember } from "./index-format";
+import { nameOfBytes } from "./member-name";
 
 const BLOCK = 512;
 
@@ -16,31 +17,46 @@ export function parseNumeric(buf: Buffer): number {
   return s === "" ? 0 : Number.parseInt(s, 8);
 }
 
-function cString(buf: Buffer): string {
+/** A NUL-terminated header field as bytes (names are bytes: GNU tar writes them as the file system has them). */
+export function cBytes(buf: Buffer): Buffer {
   const end = buf.indexOf(0);
-  return buf.subarray(0, end < 0 ? buf.length : end).toString("utf8");
+  return buf.subarray(0, end < 0 ? buf.length : end);
 }
 
-/** Parses the records of a pax extended header into key → value. */
-export function parsePax(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
+/** Parses the records of a pax extended header into key → value bytes (a path may be raw bytes: hdrcharset=BINARY). */
+export function parsePaxBytes(data: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
   let i = 0;
   while (i < data.length) {
     const sp = data.indexOf(0x20, i);
     if (sp < 0) break;
     const len = Number.parseInt(data.subarray(i, sp).toString("latin1"), 10);
     if (!len) break;
-    const rec = data.subarray(sp + 1, i + len - 1).toString("utf8");
-    const eq = rec.indexOf("=");
-    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    const rec = data.subarray(sp + 1, i + len - 1);
+    const eq = rec.indexOf(0x3d);
+    if (eq > 0) out.set(rec.subarray(0, eq).toString("utf8"), Buffer.from(rec.subarray(eq + 1)));
     i += len;
   }
   return out;
 }
 
+/** Parses the records of a pax extended header into key → value (text). */
+export function parsePax(data: Buffer): Map<string, string> {
+  return new Map([...parsePaxBytes(data)].map(([k, v]) => [k, v.toString("utf8")]));
+}
+
+/** Name and link of a member header as bytes: pax records, else GNU long name/link, else the ustar fields. */
+export function headerNames(h: Buffer, pax: Map<string, Buffer>, longName?: Buffer, longLink?: Buffer): { name: Buffer; link: Buffer } {
+  const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
+  const prefix = posix ? cBytes(h.subarray(345, 500)) : Buffer.alloc(0);
+  const short = cBytes(h.subarray(0, 100));
+  const name = pax.get("path") ?? longName ?? (prefix.length ? Buffer.concat([prefix, Buffer.from("/"), short]) : short);
+  return { name, link: pax.get("linkpath") ?? longLink ?? cBytes(h.subarray(157, 257)) };
+}
+
 const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
 
-/** Pass-through Transform that fills `members` with one entry per tar member. */
+/** Pass-through Transform (or, through `observe`, a watcher) that fills `members` with one entry per tar member. */
 export class TarIndexer extends Transform {
   readonly members: IndexMember[] = [];
   private offset = 0;
@@ -48,9 +64,9 @@ export class TarIndexer extends Transform {
   private header = Buffer.alloc(0);
   /** Metadata collection: a long-name or pax record being read (kind + remaining bytes). */
   private meta?: { kind: string; size: number; chunks: Buffer[]; got: number };
-  private longName?: string;
-  private longLink?: string;
-  private pax = new Map<string, string>();
+  private longName?: Buffer;
+  private longLink?: Buffer;
+  private pax = new Map<string, Buffer>();
   private firstHeader = -1;
   private ended = false;
 
@@ -62,6 +78,9 @@ export class TarIndexer extends Transform {
       cb(err as Error);
     }
   }
+
+  /** Indexes a chunk without passing it on: for a writer that sees the stream itself (BlockCompressor's `observe`). */
+  readonly observe = (chunk: Buffer): void => this.scan(chunk);
 
   private scan(chunk: Buffer): void {
     let i = 0;
@@ -100,9 +119,9 @@ export class TarIndexer extends Transform {
     const m = this.meta!;
     this.meta = undefined;
     const data = Buffer.concat(m.chunks).subarray(0, m.size);
-    if (m.kind === "L") this.longName = cString(data);
-    else if (m.kind === "K") this.longLink = cString(data);
-    else if (m.kind === "x") for (const [k, v] of parsePax(data)) this.pax.set(k, v);
+    if (m.kind === "L") this.longName = Buffer.from(cBytes(data));
+    else if (m.kind === "K") this.longLink = Buffer.from(cBytes(data));
+    else if (m.kind === "x") for (const [k, v] of parsePaxBytes(data)) this.pax.set(k, v);
   }
 
   private onHeader(h: Buffer, at: number): void {
@@ -119,22 +138,26 @@ export class TarIndexer extends Transform {
       if (this.skip === 0) this.finishMeta();
       return;
     }
-    const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
-    const prefix = posix ? cString(h.subarray(345, 500)) : "";
-    const rawName = cString(h.subarray(0, 100));
-    const name = this.pax.get("path") ?? this.longName ?? (prefix ? `${prefix}/${rawName}` : rawName);
-    const link = this.pax.get("linkpath") ?? this.longLink ?? cString(h.subarray(157, 257));
-    const realSize = this.pax.has("size") ? Number(this.pax.get("size")) : size;
+    const names = headerNames(h, this.pax, this.longName, this.longLink);
+    const name = nameOfBytes(names.name);
+    const paxNumber = (k: string) => (this.pax.has(k) ? Number(this.pax.get(k)!.toString("latin1")) : undefined);
+    const realSize = paxNumber("size") ?? size;
+    const mtime = paxNumber("mtime");
     const entry: IndexMember = {
-      n: name,
+      n: name.text,
       t: type,
       h: this.firstHeader,
       d: at + BLOCK,
       s: realSize,
       m: parseNumeric(h.subarray(100, 108)),
-      mt: this.pax.has("mtime") ? Math.floor(Number(this.pax.get("mtime"))) : parseNumeric(h.subarray(136, 148)),
+      mt: mtime !== undefined ? Math.floor(mtime) : parseNumeric(h.subarray(136, 148)),
     };
-    if (link && (type === "1" || type === "2")) entry.l = link;
+    if (name.raw) entry.nb = name.raw.toString("base64");
+    if (names.link.length && (type === "1" || type === "2")) {
+      const link = nameOfBytes(names.link);
+      entry.l = link.text;
+      if (link.raw) entry.lb = link.raw.toString("base64");
+    }
     this.members.push(entry);
     this.longName = this.longLink = undefined;
     this.pax = new Map();

@@ -6,18 +6,25 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { decompressorArgv } from "./compress";
-import { parseNumeric, parsePax } from "./tar-indexer";
+import { nameOfBytes } from "./member-name";
+import { cBytes, headerNames, parseNumeric, parsePaxBytes } from "./tar-indexer";
 import type { Compression } from "./naming";
 
 /** One entry of a GNU dumpdir: Y = stored in this archive, N = present, unchanged, D = sub-directory, R/T = rename from/to. */
 export interface DumpdirEntry {
   kind: "Y" | "N" | "D" | "R" | "T";
+  /** The name as text (member-name.ts). */
   name: string;
+  /** Its exact bytes when they are not UTF-8. */
+  raw?: Buffer;
 }
 
 /** One tar member. */
 export interface TarMember {
+  /** The name as text (member-name.ts: invalid UTF-8 bytes as \xHH). */
   name: string;
+  /** The name's exact bytes when they are not UTF-8. */
+  nameBytes?: Buffer;
   /** tar typeflag: 0 file, 1 hard link, 2 symlink, 5 directory, D GNU dumpdir directory, … */
   type: string;
   size: number;
@@ -26,6 +33,8 @@ export interface TarMember {
   gid: number;
   mtime: number;
   linkname?: string;
+  /** The link's exact bytes when they are not UTF-8. */
+  linkBytes?: Buffer;
   /** GNU incremental directories: the entries listed in the directory's dumpdir. */
   dumpdir?: DumpdirEntry[];
   /** The member's bytes, when `wantData` asked for them. */
@@ -37,18 +46,18 @@ export interface TarMember {
 const BLOCK = 512;
 const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
 
-function cString(buf: Buffer): string {
-  const end = buf.indexOf(0);
-  return buf.subarray(0, end < 0 ? buf.length : end).toString("utf8");
-}
-
-/** Parses the data of a GNU dumpdir member (NUL-separated `Xname` records, ending with an empty one). */
+/** Parses the data of a GNU dumpdir member (NUL-separated `Xname` records, ending with an empty one; names are bytes). */
 export function parseDumpdir(data: Buffer): DumpdirEntry[] {
   const out: DumpdirEntry[] = [];
-  for (const rec of data.toString("utf8").split("\0")) {
-    if (!rec) continue;
-    const kind = rec[0];
-    if (kind === "Y" || kind === "N" || kind === "D" || kind === "R" || kind === "T") out.push({ kind, name: rec.slice(1) });
+  for (let i = 0; i < data.length; ) {
+    let end = data.indexOf(0, i);
+    if (end < 0) end = data.length;
+    const kind = String.fromCharCode(data[i]);
+    if (end > i && (kind === "Y" || kind === "N" || kind === "D" || kind === "R" || kind === "T")) {
+      const n = nameOfBytes(data.subarray(i + 1, end));
+      out.push(n.raw ? { kind, name: n.text, raw: n.raw } : { kind, name: n.text });
+    }
+    i = end + 1;
   }
   return out;
 }
@@ -103,9 +112,9 @@ class ByteReader {
  */
 export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMember) => boolean | "stream" = () => false): AsyncGenerator<TarMember> {
   const r = new ByteReader(src[Symbol.asyncIterator]());
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  let pax = new Map<string, string>();
+  let longName: Buffer | undefined;
+  let longLink: Buffer | undefined;
+  let pax = new Map<string, Buffer>();
   for (;;) {
     const h = await r.read(BLOCK);
     if (h.length < BLOCK || h.every((b) => b === 0)) return;
@@ -113,25 +122,29 @@ export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMemb
     const size = parseNumeric(h.subarray(124, 136));
     if (type === "L" || type === "K" || type === "x" || type === "g") {
       const data = (await r.read(padded(size))).subarray(0, size);
-      if (type === "L") longName = cString(data);
-      else if (type === "K") longLink = cString(data);
-      else if (type === "x") for (const [k, v] of parsePax(data)) pax.set(k, v);
+      if (type === "L") longName = Buffer.from(cBytes(data));
+      else if (type === "K") longLink = Buffer.from(cBytes(data));
+      else if (type === "x") for (const [k, v] of parsePaxBytes(data)) pax.set(k, v);
       continue;
     }
-    const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
-    const prefix = posix ? cString(h.subarray(345, 500)) : "";
-    const rawName = cString(h.subarray(0, 100));
-    const link = pax.get("linkpath") ?? longLink ?? cString(h.subarray(157, 257));
+    const names = headerNames(h, pax, longName, longLink);
+    const name = nameOfBytes(names.name);
+    const num = (k: string, field: Buffer) => (pax.has(k) ? Number(pax.get(k)!.toString("latin1")) : parseNumeric(field));
     const m: TarMember = {
-      name: pax.get("path") ?? longName ?? (prefix ? `${prefix}/${rawName}` : rawName),
+      name: name.text,
       type,
-      size: pax.has("size") ? Number(pax.get("size")) : size,
+      size: num("size", h.subarray(124, 136)),
       mode: parseNumeric(h.subarray(100, 108)) & 0o7777,
-      uid: pax.has("uid") ? Number(pax.get("uid")) : parseNumeric(h.subarray(108, 116)),
-      gid: pax.has("gid") ? Number(pax.get("gid")) : parseNumeric(h.subarray(116, 124)),
-      mtime: pax.has("mtime") ? Math.floor(Number(pax.get("mtime"))) : parseNumeric(h.subarray(136, 148)),
+      uid: num("uid", h.subarray(108, 116)),
+      gid: num("gid", h.subarray(116, 124)),
+      mtime: Math.floor(num("mtime", h.subarray(136, 148))),
     };
-    if (link && (type === "1" || type === "2")) m.linkname = link;
+    if (name.raw) m.nameBytes = name.raw;
+    if (names.link.length && (type === "1" || type === "2")) {
+      const link = nameOfBytes(names.link);
+      m.linkname = link.text;
+      if (link.raw) m.linkBytes = link.raw;
+    }
     longName = longLink = undefined;
     pax = new Map();
     const dataLen = type === "1" || type === "2" || type === "5" ? 0 : m.size;

@@ -1,10 +1,14 @@
 // Random access into zip archives through their own central directory (zip64 included): list entries
 // and stream one entry's bytes without reading the rest of the file.
 import type { FileHandle } from "node:fs/promises";
+import { nameOfBytes } from "./member-name";
 
 /** One zip entry as its central directory describes it. */
 export interface ZipEntry {
+  /** The name as text (member-name.ts). Without the UTF-8 flag the bytes are taken as the file system's (Info-ZIP on Unix). */
   name: string;
+  /** The name's exact bytes when they are not UTF-8. */
+  raw?: Buffer;
   method: number;
   compressedSize: number;
   size: number;
@@ -47,16 +51,17 @@ export async function readZipDirectory(fh: FileHandle, size: number, counter = {
     const nameLen = cd.readUInt16LE(p + 28);
     const extraLen = cd.readUInt16LE(p + 30);
     const commentLen = cd.readUInt16LE(p + 32);
-    const name = cd.subarray(p + 46, p + 46 + nameLen).toString("utf8");
+    const name = nameOfBytes(cd.subarray(p + 46, p + 46 + nameLen));
     const e: ZipEntry = {
-      name,
+      name: name.text,
       method: cd.readUInt16LE(p + 10),
       compressedSize: cd.readUInt32LE(p + 20),
       size: cd.readUInt32LE(p + 24),
       localHeaderOffset: cd.readUInt32LE(p + 42),
       mode: (cd.readUInt32LE(p + 38) >>> 16) & 0xffff,
-      isDirectory: name.endsWith("/"),
+      isDirectory: name.text.endsWith("/"),
     };
+    if (name.raw) e.raw = name.raw;
     applyZip64(e, cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen));
     entries.push(e);
     p += 46 + nameLen + extraLen + commentLen;
