@@ -11,6 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import type { Compression } from "./naming";
+import { nativeZstd } from "./zstd-native";
 import { ZstdPool } from "./zstd-pool";
 
 export type { Compression } from "./naming";
@@ -68,7 +69,8 @@ export function runFilter(argv: string[], input: Buffer): Promise<Buffer> {
 export function compressBlock(c: Compression, buf: Buffer): Promise<Buffer> {
   if (c === "none") return Promise.resolve(buf);
   if (c === "gzip") return gzip(buf, { level: 6 });
-  return runFilter(TOOL[c].c, buf);
+  const native = c === "zstd" ? nativeZstd() : undefined;
+  return native ? native.compress(buf) : runFilter(TOOL[c].c, buf);
 }
 
 /** Decompresses bytes made of one or more whole blocks. */
@@ -119,11 +121,14 @@ class OutputHashes {
     this.worker.unref();
   }
 
-  /** Queues pieces for hashing; resolves when the backlog is small enough to go on. */
-  async update(pieces: Buffer[]): Promise<void> {
+  /**
+   * Queues pieces for hashing; resolves when the backlog is small enough to go on. `transfer`: the pieces
+   * own their memory and are no longer needed here, so it moves to the worker instead of being copied.
+   */
+  async update(pieces: Buffer[], transfer = false): Promise<void> {
     if (this.failed) throw this.failed;
     for (const b of pieces) this.backlog += b.length;
-    this.worker.postMessage(pieces);
+    this.worker.postMessage(pieces, transfer ? pieces.map((b) => b.buffer as ArrayBuffer) : []);
     if (this.backlog > HASH_BACKLOG) await new Promise<void>((r) => this.waiters.push(r));
   }
 
@@ -154,12 +159,14 @@ class OutputHashes {
 export class BlockCompressor extends Writable {
   private pending: Buffer[] = [];
   private pendingLen = 0;
-  private queue: Promise<{ frame: Buffer[]; len: number }>[] = [];
+  private queue: Promise<{ frame: Buffer[]; len: number; own: boolean }>[] = [];
+  /** Reused 1-block input buffers (no fresh allocation, and no page faults, per block). */
+  private readonly spare: Buffer[] = [];
   private uOffset = 0;
   private cOffset = 0;
   private readonly hashes = new OutputHashes();
   private digests?: { md5: string; sha256: string };
-  /** zstd: persistent compressors (one per core) fed block by block. */
+  /** zstd without the in-process library: persistent compressors (one per core) fed block by block. */
   private readonly pool?: ZstdPool;
   readonly blocks: BlockEntry[] = [];
 
@@ -168,9 +175,11 @@ export class BlockCompressor extends Writable {
     private readonly compression: Compression,
     private readonly blockSize = DEFAULT_BLOCK_SIZE,
     private readonly concurrency = DEFAULT_CONCURRENCY,
+    /** Sees every chunk as it arrives (e.g. TarIndexer.observe), without a stream stage of its own. */
+    private readonly observe?: (chunk: Buffer) => void,
   ) {
     super({ highWaterMark: blockSize });
-    if (compression === "zstd") this.pool = new ZstdPool();
+    if (compression === "zstd" && !nativeZstd()) this.pool = new ZstdPool();
   }
 
   result(): CompressResult {
@@ -183,28 +192,46 @@ export class BlockCompressor extends Writable {
     };
   }
 
-  /** Hands the pending bytes (at most one block) to a compressor; zstd takes the chunks as they are. */
+  /** Hands the pending bytes (at most one block) to a compressor; zstd processes take the chunks as they are. */
   private cut(): void {
     if (this.pendingLen === 0) return;
     const parts = this.pending;
     const len = this.pendingLen;
     this.pending = [];
     this.pendingLen = 0;
-    const frame = this.pool
-      ? this.pool.compress(parts)
-      : compressBlock(this.compression, parts.length === 1 ? parts[0] : Buffer.concat(parts, len)).then((b) => [b]);
-    const job = frame.then((f) => ({ frame: f, len }));
+    let job: Promise<{ frame: Buffer[]; len: number; own: boolean }>;
+    if (this.pool) job = this.pool.compress(parts).then((frame) => ({ frame, len, own: false }));
+    else if (this.compression === "none") job = Promise.resolve({ frame: parts, len, own: false });
+    else {
+      // The block is gathered into a reused buffer, given back once compressed (the compressor is done with it).
+      const block = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.blockSize);
+      let at = 0;
+      for (const b of parts) at += b.copy(block, at);
+      const native = this.compression === "zstd" && nativeZstd() !== undefined;
+      job = compressBlock(this.compression, block.subarray(0, len)).then(
+        (b) => {
+          this.spare.push(block);
+          // The in-process zstd returns a fresh buffer of its own: it can move to the hash worker.
+          return { frame: [b], len, own: native && b.byteOffset === 0 && b.buffer.byteLength === b.length };
+        },
+        (err: unknown) => {
+          this.spare.push(block);
+          throw err;
+        },
+      );
+    }
     job.catch(() => undefined);
     this.queue.push(job);
   }
 
   /** Writes the oldest block's compressed bytes (possibly in several pieces), hashing them on the way. */
   private async flushHead(): Promise<void> {
-    const { frame, len } = await this.queue.shift()!;
+    const { frame, len, own } = await this.queue.shift()!;
     this.blocks.push({ u: this.uOffset, c: this.cOffset });
     let size = 0;
     for (const b of frame) size += b.length;
-    const hashed = this.hashes.update(frame);
+    // Copied to the hash worker while the write runs, or moved to it once written.
+    const hashed = own ? undefined : this.hashes.update(frame);
     let pieces = frame.filter((b) => b.length > 0);
     while (pieces.length) {
       const { bytesWritten } = await this.out.writev(pieces);
@@ -214,10 +241,15 @@ export class BlockCompressor extends Writable {
     }
     this.uOffset += len;
     this.cOffset += size;
-    await hashed;
+    await (hashed ?? this.hashes.update(frame, true));
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    try {
+      this.observe?.(chunk);
+    } catch (err) {
+      return cb(err as Error);
+    }
     void this.take(chunk).then(() => cb(), cb);
   }
 

@@ -69,9 +69,10 @@ async function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildRes
       child.on("close", (code, signal) => resolve({ code, signal }));
     });
     const indexer = new TarIndexer();
-    const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE);
+    // The compressor shows the indexer each chunk: no stream stage between them.
+    const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE, undefined, indexer.observe);
     try {
-      await pipeline(child.stdout, indexer, sink, { signal: o.signal });
+      await pipeline(child.stdout, sink, { signal: o.signal });
       await fh.sync();
     } catch (err) {
       child.kill("SIGTERM");
