@@ -1,13 +1,14 @@
-// GET /api/v1/repositories/{id}/archive?path=P&at=TIME&format=zip|tar.gz: a folder as it was, built on the
-// fly from the agent's tar stream (tar.gz: gzip of it; zip: re-packed entry by entry). No temporary copy.
-import { createGzip } from "node:zlib";
+// GET /api/v1/repositories/{id}/archive?path=P&at=TIME&format=zip|tar.gz&compression=auto|store: a folder as
+// it was, built on the fly from the agent's tar stream (tar.gz: gzip of it; zip: re-packed entry by entry),
+// compressed in parallel in bounded memory. No temporary copy.
 import { apiRoute } from "@/lib/api/handler";
 import { AppError } from "@/lib/errors";
 import { resolveDownload } from "@/lib/data/downloads";
 import { AgentRequestError, agentFetch, fetchTree } from "@/lib/agent-client";
 import { exactPathQuery } from "@/lib/data/catalogue/browse";
-import { agentErrorResponse, bufferedResponse, contentDisposition, nodeStream } from "@/lib/agent-client/http";
+import { agentErrorResponse, bufferedResponse, contentDisposition } from "@/lib/agent-client/http";
 import { tarToZip } from "@/lib/agent-client/tar-to-zip";
+import { tarToGzip } from "@/lib/agent-client/tar-gzip";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,6 +19,8 @@ export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
   const q = new URL(req.url).searchParams;
   const format = q.get("format") ?? "zip";
   if (format !== "zip" && format !== "tar.gz") throw new AppError("invalid", `Invalid format "${format}": use zip or tar.gz`);
+  const compression = q.get("compression") ?? "auto";
+  if (compression !== "auto" && compression !== "store") throw new AppError("invalid", `Invalid compression "${compression}": use auto or store`);
   const target = await resolveDownload(caller, id, q.get("path"), q.get("at"), "dir");
   const name = target.path ? target.path.slice(target.path.lastIndexOf("/") + 1) : target.repo.name.replace(/[/\0]/g, "_") || "repository";
   // Zip readers take "\" as a folder separator: a name holding one (e.g. the "\xHH" of a non-UTF-8 byte) would split in two.
@@ -35,7 +38,7 @@ export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
     if (err instanceof AgentRequestError) return agentErrorResponse(err, `download "${target.path || "/"}"`);
     throw err;
   }
-  const tarStream = nodeStream(res.body!);
+  const tarStream = res.body! as unknown as AsyncIterable<Uint8Array>;
   const headers = {
     "content-type": format === "zip" ? "application/zip" : "application/gzip",
     "content-disposition": contentDisposition(filename),
@@ -45,13 +48,11 @@ export const GET = apiRoute<{ id: string }>({}, async (req, caller, { id }) => {
   let body: AsyncIterable<Uint8Array>;
   let cancel: () => void;
   if (format === "zip") {
-    ({ zip: body, cancel } = tarToZip(tarStream));
+    ({ zip: body, cancel } = tarToZip(tarStream, { compression }));
   } else {
-    const gz = createGzip({ level: 1 });
-    tarStream.on("error", (err) => gz.destroy(err));
-    tarStream.pipe(gz);
+    const gz = tarToGzip(tarStream, { compression });
     body = gz;
-    cancel = () => (tarStream.destroy(), gz.destroy());
+    cancel = () => void gz.return(undefined).catch(() => undefined);
   }
   req.signal?.addEventListener("abort", cancel, { once: true });
   try {
