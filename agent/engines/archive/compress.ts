@@ -77,7 +77,8 @@ export function compressBlock(c: Compression, buf: Buffer): Promise<Buffer> {
 export function decompressBlocks(c: Compression, buf: Buffer): Promise<Buffer> {
   if (c === "none") return Promise.resolve(buf);
   if (c === "gzip") return gunzip(buf);
-  return runFilter(TOOL[c].d, buf);
+  const native = c === "zstd" ? nativeZstd() : undefined;
+  return native ? native.decompress(buf) : runFilter(TOOL[c].d, buf);
 }
 
 /** Argv of a streaming decompressor for a whole file (undefined for none/gzip, handled by zlib). */
