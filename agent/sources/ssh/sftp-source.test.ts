@@ -2,7 +2,7 @@
 // owners, large and concurrent reads, and the agent's own key.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +62,41 @@ describe("SFTP source", () => {
       for await (const c of await s.openRead(Buffer.from("f"), hint)) chunks.push(c as Buffer);
       expect(Buffer.concat(chunks).equals(data), `size hint ${hint}`).toBe(true);
     }
+    await s.close();
+  });
+
+  it("lists a deep tree in walk order with listings prefetched ahead, skipping directories the walk does not enter", async () => {
+    const root = path.join(dir, "deep");
+    const make = async (rel: string, depth: number) => {
+      await mkdir(path.join(root, rel), { recursive: true });
+      await writeFile(path.join(root, rel, "file"), rel);
+      if (depth === 0) return;
+      for (const n of ["a", "skip", "b", "c"]) await make(path.join(rel, n), depth - 1);
+    };
+    await make("", 3);
+    const { host, stateDir } = await sshTestHost(sshd, dir);
+    const s = await openHostSource(host, root, { stateDir });
+    const seen: string[] = [];
+    const walk = async (rel: string) => {
+      for (const e of await s.list(Buffer.from(rel))) {
+        const child = rel ? `${rel}/${e.name}` : e.name.toString();
+        seen.push(`${child}:${e.type}`);
+        if (e.type === "dir" && e.name.toString() !== "skip") await walk(child);
+      }
+    };
+    await walk("");
+    const expected: string[] = [];
+    const local = async (rel: string) => {
+      const names = (await readdir(path.join(root, rel), { withFileTypes: true })).sort((x, y) => Buffer.compare(Buffer.from(x.name), Buffer.from(y.name)));
+      for (const d of names) {
+        const child = rel ? `${rel}/${d.name}` : d.name;
+        expected.push(`${child}:${d.isDirectory() ? "dir" : "file"}`);
+        if (d.isDirectory() && d.name !== "skip") await local(child);
+      }
+    };
+    await local("");
+    expect(seen).toEqual(expected);
+    expect(seen.length).toBe(92);
     await s.close();
   });
 

@@ -72,37 +72,57 @@ class SftpSource implements Source {
     return e;
   }
 
-  /** Listings started ahead of the walk, by walk-order key (see walkKey). */
+  /** Listings started ahead of the walk (in flight or done), by walk-order key (see walkKey). */
   private prefetched = new Map<string, Promise<SourceEntry[]>>();
+  /** Directories known and not listed yet, by walk key, sorted last-first (the next one is at the end). */
+  private frontier: Array<{ key: string; path: Buffer }> = [];
   /** Walk key of the directory the walk listed last. */
   private walkPos = "";
 
   /**
-   * Lists `dir`, and starts listing in the background the subdirectories the walk (depth first, sorted) asks
-   * for next, and theirs as those listings arrive, up to PREFETCH listings ahead: a tree of small directories
-   * then costs a few round trips, not two per directory. Listings the walk has passed without asking
-   * (excluded directories) are dropped.
+   * Lists `dir`. Listings run ahead of the walk (depth first, sorted): the PREFETCH directories it will ask for
+   * next, among those known, are listed in the background, and each listing that arrives makes its
+   * subdirectories known, so a tree of small directories costs a few round trips, not two per directory.
+   * Listings the walk has passed without asking (excluded directories) are dropped.
    */
   async list(dir: Buffer): Promise<SourceEntry[]> {
     const key = walkKey(dir);
     this.walkPos = key;
-    for (const k of this.prefetched.keys()) if (k < key) this.prefetched.delete(k);
     const ahead = this.prefetched.get(key);
-    this.prefetched.delete(key);
+    for (const k of this.prefetched.keys()) if (k <= key) this.prefetched.delete(k);
+    while (this.frontier.length > 0 && this.frontier[this.frontier.length - 1].key <= key) this.frontier.pop();
     const out = await (ahead ?? this.listNow(dir));
-    this.prefetchBelow(dir, out);
+    this.learn(dir, out);
+    this.refill();
     return out;
   }
 
-  private prefetchBelow(dir: Buffer, entries: SourceEntry[]): void {
+  /** Adds the subdirectories of a listing to the frontier. */
+  private learn(dir: Buffer, entries: SourceEntry[]): void {
     for (const e of entries) {
-      if (this.prefetched.size >= PREFETCH) break;
       if (e.type !== "dir") continue;
-      const child = childPath(dir, e.name);
-      const key = walkKey(child);
-      if (key < this.walkPos || this.prefetched.has(key)) continue;
-      const p = this.listNow(child).then((sub) => {
-        if (this.prefetched.get(key) === p) this.prefetchBelow(child, sub);
+      const path = childPath(dir, e.name);
+      const key = walkKey(path);
+      if (key <= this.walkPos || this.prefetched.has(key)) continue;
+      let lo = 0;
+      let hi = this.frontier.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.frontier[mid].key > key) lo = mid + 1;
+        else hi = mid;
+      }
+      if (this.frontier[lo]?.key !== key) this.frontier.splice(lo, 0, { key, path });
+    }
+  }
+
+  /** Starts listings of the next known directories in walk order, up to PREFETCH ahead. */
+  private refill(): void {
+    while (this.prefetched.size < PREFETCH && this.frontier.length > 0) {
+      const { key, path } = this.frontier.pop()!;
+      if (key <= this.walkPos) continue;
+      const p = this.listNow(path).then((sub) => {
+        if (this.prefetched.get(key) === p) this.learn(path, sub); // else the walk took it and learns it
+        this.refill();
         return sub;
       });
       p.catch(() => undefined); // the walk sees the error when it asks
