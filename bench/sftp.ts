@@ -2,9 +2,11 @@
 // 127.0.0.1 vs `rsync -a -e ssh` pulling the same tree (initial, then one session with 1% of files changed),
 // printed as a table with the ratios issue 5 targets. Usage: `npx tsx bench/sftp.ts [--scale 0.1] [--seed 42]
 // [--work DIR] [--keep]`. Strata runs in this process (its time has no process start-up; see bench/mirror.ts
-// for that figure); rsync runs under GNU time with ssh on the same key, ciphers at their defaults.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+// for that figure); rsync runs under GNU time with ssh on the same key, ciphers at their defaults. CPU rows:
+// agent side = this process (Strata, worker threads included) or rsync + its ssh client (GNU time's user +
+// system); host side = the sshd session processes and what they ran (sftp-server, rsync --server), reaped.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startTestSshd } from "../agent/engines/archive/upload/test-sshd";
@@ -12,7 +14,7 @@ import { backupSession } from "../agent/engines/mirror";
 import { openHostSource } from "../agent/sources/open";
 import { sshTestHost } from "../agent/sources/ssh/test-host";
 import { generateDataset, manifest, mutateDataset } from "./dataset";
-import { mb, measure, table } from "./measure";
+import { mb, table } from "./measure";
 
 const T0 = 1767225600;
 
@@ -45,8 +47,15 @@ async function main(): Promise<void> {
   try {
     const { host, stateDir } = await sshTestHost(sshd, o.work);
     const ssh = `ssh -p ${sshd.port} -i ${sshd.userKeyPath} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR`;
-    const rsync = () => measure("rsync", ["-a", "--delete", "-e", ssh, `${sshd.user}@127.0.0.1:${src}/`, `${copy}/`]);
-    const strata = async (time: number) => {
+    const listener = sshdListener(sshd.dir);
+    const rsync = async (): Promise<Run> => {
+      const host0 = hostCpu(listener);
+      const r = await timed("rsync", ["-a", "--delete", "-e", ssh, `${sshd.user}@127.0.0.1:${src}/`, `${copy}/`]);
+      return { ...r, hostCpu: (await sessionsReaped(listener), hostCpu(listener) - host0) };
+    };
+    const strata = async (time: number): Promise<Run> => {
+      const host0 = hostCpu(listener);
+      const cpu0 = process.cpuUsage();
       const started = performance.now();
       const source = await openHostSource(host, src, { stateDir });
       try {
@@ -54,19 +63,24 @@ async function main(): Promise<void> {
       } finally {
         await source.close();
       }
-      return (performance.now() - started) / 1000;
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      await sessionsReaped(listener);
+      return { seconds, agentCpu: (cpu.user + cpu.system) / 1e6, hostCpu: hostCpu(listener) - host0 };
     };
+    const show = (who: string, what: string, r: Run) =>
+      console.error(`  ${who.padEnd(7)} ${what.padEnd(11)} ${r.seconds.toFixed(2)} s (CPU agent side ${r.agentCpu.toFixed(2)} s, host side ${r.hostCpu.toFixed(2)} s)`);
 
     const si = await strata(T0);
-    console.error(`  strata  initial     ${si.toFixed(2)} s`);
-    const ri = (await rsync()).seconds;
-    console.error(`  rsync   initial     ${ri.toFixed(2)} s`);
+    show("strata", "initial", si);
+    const ri = await rsync();
+    show("rsync", "initial", ri);
     const c = mutateDataset(ds, 1, T0 + 86400 - 3600);
     console.error(`Session 1: ${c.changed} changed, ${c.added} added, ${c.deleted} deleted`);
     const sn = await strata(T0 + 86400);
-    console.error(`  strata  incremental ${sn.toFixed(2)} s`);
-    const rn = (await rsync()).seconds;
-    console.error(`  rsync   incremental ${rn.toFixed(2)} s`);
+    show("strata", "incremental", sn);
+    const rn = await rsync();
+    show("rsync", "incremental", rn);
 
     const restored = path.join(o.work, "restore-strata");
     execFileSync("rdiff-backup", ["restore", "--at", "now", repo, restored], { stdio: "ignore" });
@@ -77,8 +91,12 @@ async function main(): Promise<void> {
       table(
         ["measure", "Strata over SFTP", "rsync -a -e ssh", "Strata/rsync", "target", "met"],
         [
-          ["initial (s)", si, ri, si / ri, "≤ 2× rsync", ok(si <= 2 * ri)],
-          ["incremental, 1% changed (s)", sn, rn, sn / rn, "≤ 1.5× rsync", ok(sn <= 1.5 * rn)],
+          ["initial (s)", si.seconds, ri.seconds, si.seconds / ri.seconds, "≤ 2× rsync", ok(si.seconds <= 2 * ri.seconds)],
+          ["  CPU agent side (s)", si.agentCpu, ri.agentCpu, si.agentCpu / ri.agentCpu, "", ""],
+          ["  CPU host side (s)", si.hostCpu, ri.hostCpu, si.hostCpu / ri.hostCpu, "", ""],
+          ["incremental, 1% changed (s)", sn.seconds, rn.seconds, sn.seconds / rn.seconds, "≤ 1.5× rsync", ok(sn.seconds <= 1.5 * rn.seconds)],
+          ["  CPU agent side (s)", sn.agentCpu, rn.agentCpu, sn.agentCpu / rn.agentCpu, "", ""],
+          ["  CPU host side (s)", sn.hostCpu, rn.hostCpu, sn.hostCpu / rn.hostCpu, "", ""],
           ["latest restored by rdiff-backup = source", ok(exact), "", "", "byte-exact", ok(exact)],
         ],
       ),
@@ -86,6 +104,70 @@ async function main(): Promise<void> {
   } finally {
     await sshd.stop();
     if (!o.keep) rmSync(o.work, { recursive: true, force: true });
+  }
+}
+
+interface Run {
+  seconds: number;
+  /** CPU seconds (user + system) on the pulling side and in the host's SSH sessions. */
+  agentCpu: number;
+  hostCpu: number;
+}
+
+/** Runs a command under GNU time: wall seconds and the user + system CPU of it and its children. */
+async function timed(cmd: string, args: string[]): Promise<Omit<Run, "hostCpu">> {
+  const started = performance.now();
+  const { code, err } = await new Promise<{ code: number | null; err: string }>((resolve, reject) => {
+    const child = spawn("/usr/bin/time", ["-f", "STRATA-CPU %U %S", cmd, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+    child.on("error", reject);
+    child.on("close", (c) => resolve({ code: c, err }));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const m = /STRATA-CPU ([\d.]+) ([\d.]+)/.exec(err);
+  if (code !== 0 || !m) throw new Error(`"${cmd}" failed (exit ${code}): ${err.trim()}`);
+  return { seconds, agentCpu: Number(m[1]) + Number(m[2]) };
+}
+
+const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+function statFields(pid: number): string[] {
+  const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+/** Pid of the test sshd's listener (its command line names its config file). */
+function sshdListener(dir: string): number {
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, "utf8").includes(path.join(dir, "sshd_config"))) return Number(p);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`Cannot find the test sshd of "${dir}"`);
+}
+
+/** CPU seconds of the listener's finished sessions (children reaped: cutime + cstime; the listener's own is tiny). */
+function hostCpu(listener: number): number {
+  const f = statFields(listener);
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+}
+
+/** Waits until the listener has no session process left (their CPU is then in its cutime/cstime). */
+async function sessionsReaped(listener: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const children = readdirSync("/proc").filter((p) => {
+      try {
+        return /^\d+$/.test(p) && Number(statFields(Number(p))[1]) === listener;
+      } catch {
+        return false;
+      }
+    });
+    if (children.length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
