@@ -8,7 +8,7 @@ import type { Caller } from "@/lib/auth/caller";
 import { getVisibleRepository } from "@/lib/data/repositories";
 import { parseTimeSpec, TimeSpecError } from "@/lib/timespec";
 import { normalisePath } from "./paths";
-import { fromEpoch, ts } from "./sql";
+import { entryJsonOf, fromEpoch, ts } from "./sql";
 
 export interface ResolvedTime {
   increment: { id: string; time: Date; kind: IncrementKind };
@@ -127,11 +127,11 @@ export interface DirectoryEntry {
 }
 
 /**
- * One listed version as the query encodes it (a JSON array per row: one text value for the whole page is cheaper to
- * build, send and decode than rows or objects): name, type, size, mtime (epoch s), mode, uid, gid, digest, link
- * target, exact path bytes (base64), 1 when the version appeared at T, deletion time (epoch s; deleted entries only).
+ * One listed version as the query sends it (one JSON text for the whole page: cheaper to build, send and decode than
+ * rows or objects): its entryJson (name, type, size, mtime in epoch s, mode, uid, gid, digest, link target, exact path
+ * bytes in base64), 1 when the version appeared at T else 0, and for deleted entries the deletion time (epoch s).
  */
-type Row = [string, string, number, number | null, number | null, number | null, number | null, string | null, string | null, string | null, 0 | 1, number | null];
+type Row = [[string, string, number, number | null, number | null, number | null, number | null, string | null, string | null, string | null], 0 | 1, number | null];
 
 /** Entries of one directory as it was at `at`, directories first, keyset-paged. */
 export async function listDirectory(caller: Caller, repoId: string, opts: ListDirectoryOptions = {}) {
@@ -143,7 +143,7 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
   const desc = opts.order === "desc";
   const cursor = decodeCursor(opts.cursor, sort);
   const [[{ rows }], exists] = await Promise.all([
-    db().$queryRaw<{ rows: string }[]>(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit })),
+    serial(directorySql(repoId, path, T, { ...opts, sort, desc, cursor, limit })),
     path === "" ? true : isDirectoryAt(repoId, path, T),
   ]);
   const all = JSON.parse(rows) as Row[];
@@ -157,24 +157,34 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
     /** False when `path` was no directory at that time (entries then only hold deleted ones, if asked). */
     exists,
     entries: page.map(
-      (r): DirectoryEntry => ({
-        name: r[0],
-        path: prefix + r[0],
-        type: r[1],
-        size: r[2],
-        mtime: fromEpoch(r[3]),
-        mode: r[4],
-        uid: r[5],
-        gid: r[6],
-        digest: r[7],
-        linkTarget: r[8],
-        pathBase64: r[9],
-        changedInThisIncrement: r[10] === 1,
-        deletedAt: fromEpoch(r[11]),
+      ([e, changed, deleted]): DirectoryEntry => ({
+        name: e[0],
+        path: prefix + e[0],
+        type: e[1],
+        size: e[2],
+        mtime: fromEpoch(e[3]),
+        mode: e[4],
+        uid: e[5],
+        gid: e[6],
+        digest: e[7],
+        linkTarget: e[8],
+        pathBase64: e[9],
+        changedInThisIncrement: changed === 1,
+        deletedAt: fromEpoch(deleted),
       }),
     ),
     nextCursor: more && last ? encodeCursor(cursorOf(sort, desc, last)) : null,
   };
+}
+
+/**
+ * Runs the listing without parallel workers. The planner likes to spread the two index scans over workers, but one
+ * branch holds nearly all of a folder's rows, so a worker does the scan alone while the leader waits, and starting
+ * workers and passing ~1 MB of rows back through their queue cost more than the scan (2–3× the wall time under load).
+ */
+async function serial(query: Prisma.Sql): Promise<{ rows: string }[]> {
+  const [, rows] = await db().$transaction([db().$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`, db().$queryRaw<{ rows: string }[]>(query)]);
+  return rows;
 }
 
 /** Largest page listDirectory returns (a 10,000-entry folder in one call). */
@@ -187,10 +197,10 @@ export const MAX_PAGE = 10_000;
  */
 type Cursor = [string] | [number, string, string];
 
-function cursorOf(sort: SortKey, desc: boolean, r: Row): Cursor {
-  const dir = r[1] === "dir";
-  if (sort === "name") return [(dir !== desc ? "0" : "1") + r[0]];
-  return [dir ? 0 : 1, sort === "size" ? String(r[2]) : r[3] === null ? "-Infinity" : String(r[3]), r[0]];
+function cursorOf(sort: SortKey, desc: boolean, [e]: Row): Cursor {
+  const dir = e[1] === "dir";
+  if (sort === "name") return [(dir !== desc ? "0" : "1") + e[0]];
+  return [dir ? 0 : 1, sort === "size" ? String(e[2]) : e[3] === null ? "-Infinity" : String(e[3]), e[0]];
 }
 
 /** SQL for the sort: the key columns of each listed version, `x`'s order and the condition past a cursor. */
@@ -226,21 +236,21 @@ export function directorySql(
   opts: { sort: SortKey; desc: boolean; cursor: Cursor | null; limit: number; filter?: string; showDeleted?: boolean },
 ): Prisma.Sql {
   const { keys, orderBy, after } = ordering(opts.sort, opts.desc, opts.cursor);
-  const row = (changed: Prisma.Sql, deleted: Prisma.Sql) => Prisma.sql`${keys}, json_build_array(f."name", f."type", f."size",
-    date_part('epoch', f."mtime"), f."mode", f."uid", f."gid", f."digest", f."linkTarget", encode(f."rawPath", 'base64'), ${changed}, ${deleted})::text AS j`;
-  const live = row(Prisma.sql`(f."validFrom" = ${ts(T)})::int`, Prisma.sql`NULL::float8`);
+  const row = (changed: Prisma.Sql, deleted: Prisma.Sql) =>
+    Prisma.sql`${keys}, '[' || COALESCE(f."entryJson", ${entryJsonOf("f")}) || ',' || ${changed} || ',' || ${deleted} || ']' AS j`;
+  const live = row(Prisma.sql`(f."validFrom" = ${ts(T)})::int::text`, Prisma.sql`'null'`);
   const nameFilter = opts.filter ? Prisma.sql`AND f."name" ILIKE ${"%" + escapeLike(opts.filter) + "%"}` : Prisma.empty;
   // Two branches so both range ends are index conditions (an OR would be a filter after each heap fetch).
   const where = Prisma.sql`f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validFrom" <= ${ts(T)}`;
   const alive = Prisma.sql`SELECT ${live} FROM "FileVersion" f WHERE ${where} AND f."validUntil" IS NULL ${nameFilter}
     UNION ALL SELECT ${live} FROM "FileVersion" f WHERE ${where} AND f."validUntil" > ${ts(T)} ${nameFilter}`;
-  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${row(Prisma.sql`0`, Prisma.sql`date_part('epoch', f."validUntil")`)} FROM "FileVersion" f
+  const gone = Prisma.sql`SELECT DISTINCT ON (f."path") ${row(Prisma.sql`'0'`, Prisma.sql`date_part('epoch', f."validUntil")::text`)} FROM "FileVersion" f
     WHERE f."repositoryId" = ${repoId}::uuid AND f."parent" = ${path} AND f."validUntil" <= ${ts(T)} ${nameFilter}
       AND NOT EXISTS (SELECT 1 FROM "FileVersion" g WHERE g."repositoryId" = f."repositoryId" AND g."path" = f."path"
                       AND g."validFrom" <= ${ts(T)} AND (g."validUntil" IS NULL OR g."validUntil" > ${ts(T)}))
     ORDER BY f."path", f."validUntil" DESC`;
   const source = opts.showDeleted ? Prisma.sql`${alive} UNION ALL (${gone})` : alive;
-  // The rows' JSON is built while scanning and sorted with the keys (one text per row); string_agg joins the page.
+  // Each row's JSON text is made while scanning (from entryJson: no per-column encoding) and sorted with the keys.
   return Prisma.sql`SELECT '[' || coalesce(string_agg(p.j, ','), '') || ']' AS rows FROM (
     SELECT x.j FROM (${source}) x ${after} ORDER BY ${orderBy} LIMIT ${opts.limit + 1}) p`;
 }

@@ -99,6 +99,32 @@ describe("catalogue ingest of a real mirror repository", () => {
     expect((await cat.listDirectory(env.admin, repoId, { path: "x", at: String(SESSION_TIMES[1]) })).exists).toBe(true);
   });
 
+  it("lists versions stored without their listing JSON (rows other writers made) exactly as ingested ones", async () => {
+    const other = await env.makeRepo("listing-json");
+    const header = { v: 1 as const, kind: "header" as const, format: "mirror" as const, time: SESSION_TIMES[0], previousTime: null };
+    const entries: ChangeSetEntry[] = [
+      { v: 1, change: "new", path: "", type: "dir" },
+      // a mtime on half a millisecond: the stored column and the listing JSON must round it alike
+      { v: 1, change: "new", path: 'q"uote\\\n.txt', type: "file", size: 2 ** 40, mtime: 1_700_000_000.0625, mode: 0o640, uid: 7, gid: 8, sha1: "ab".repeat(20) },
+      { v: 1, change: "new", path: "link", type: "symlink", linkTarget: "../a/ü", mtime: -1.5 },
+      { v: 1, change: "new", path: "raw", type: "file", pathBase64: Buffer.from([0x72, 0xff]).toString("base64") },
+    ];
+    await cat.ingestChangeSet(db(), { repositoryId: other, header, entries });
+    const list = () => cat.listDirectory(env.admin, other, { at: String(SESSION_TIMES[0]) });
+    const ingested = await list();
+    expect(ingested.entries.map((e) => [e.name, e.mtime?.getTime() ?? null, e.pathBase64])).toEqual([
+      ["link", -1500, null],
+      ['q"uote\\\n.txt', 1_700_000_000_063, null],
+      ["r\\xff", null, "cv8="],
+    ]);
+    const { entryJsonOf } = await import("./sql");
+    const [{ n }] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "FileVersion" f
+      WHERE f."repositoryId" = ${other}::uuid AND f."entryJson" IS DISTINCT FROM ${entryJsonOf("f")}`;
+    expect(n).toBe(0);
+    await db().$executeRaw`UPDATE "FileVersion" SET "entryJson" = NULL WHERE "repositoryId" = ${other}::uuid`;
+    expect(await list()).toEqual(ingested);
+  });
+
   it("gives each path's history with new, changed and deleted events", async () => {
     const h = await cat.fileHistory(env.viewer, repoId, "new.txt");
     expect(h.events.map((e) => [e.change, e.time.getTime() / 1000])).toEqual([

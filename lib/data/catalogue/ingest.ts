@@ -5,7 +5,7 @@ import type { IncrementKind } from "@/lib/generated/prisma/enums";
 import { AppError } from "@/lib/errors";
 import type { ChangeSetEntry, ChangeSetHeader } from "@/lib/schemas/change-set";
 import { catalogueTextOf, nameOf, parentOf, storedPath } from "./paths";
-import { ts, type Client } from "./sql";
+import { entryJsonOf, ts, type Client } from "./sql";
 
 /** Rows per INSERT/UPDATE statement. */
 export const INGEST_BATCH = 20000;
@@ -153,13 +153,17 @@ async function insertLive(tx: Prisma.TransactionClient, repo: string, T: number,
     path, parent: parentOf(path), name: nameOf(path), type: e.type, size: e.size ?? 0, mtime: e.mtime, mode: e.mode, uid: e.uid, gid: e.gid,
     digest: e.sha1, link: e.linkTarget, archive: e.archive, raw,
   })));
+  // The values are typed as the columns (mtime rounded to milliseconds) so that entryJson matches them.
   await tx.$executeRaw`
-    INSERT INTO "FileVersion" ("repositoryId", "path", "parent", "name", "type", "size", "mtime", "mode", "uid", "gid", "digest", "linkTarget", "archive", "rawPath", "validFrom")
-    SELECT ${repo}::uuid, u.path, u.parent, u.name, u.type::"EntryType", u.size,
-           CASE WHEN u.mtime IS NULL THEN NULL ELSE to_timestamp(u.mtime) AT TIME ZONE 'UTC' END,
-           u.mode, u.uid, u.gid, u.digest, u.link, u.archive, decode(u.raw, 'hex'), ${ts(T)}
-    FROM json_to_recordset(${rows}::json)
-      AS u(path text, parent text, name text, type text, size bigint, mtime float8, mode int, uid int, gid int, digest text, link text, archive text, raw text)`;
+    INSERT INTO "FileVersion" ("repositoryId", "path", "parent", "name", "type", "size", "mtime", "mode", "uid", "gid", "digest", "linkTarget", "archive", "rawPath", "validFrom", "entryJson")
+    SELECT ${repo}::uuid, v."path", v."parent", v."name", v."type", v."size", v."mtime", v."mode", v."uid", v."gid", v."digest", v."linkTarget",
+           v."archive", v."rawPath", ${ts(T)}, ${entryJsonOf("v")}
+    FROM (SELECT u.path AS "path", u.parent AS "parent", u.name AS "name", u.type::"EntryType" AS "type", u.size AS "size",
+                 (CASE WHEN u.mtime IS NULL THEN NULL ELSE to_timestamp(u.mtime) AT TIME ZONE 'UTC' END)::timestamp(3) AS "mtime",
+                 u.mode AS "mode", u.uid AS "uid", u.gid AS "gid", u.digest AS "digest", u.link AS "linkTarget", u.archive AS "archive",
+                 decode(u.raw, 'hex') AS "rawPath"
+          FROM json_to_recordset(${rows}::json)
+            AS u(path text, parent text, name text, type text, size bigint, mtime float8, mode int, uid int, gid int, digest text, link text, archive text, raw text)) v`;
 }
 
 function checkedPath(p: string): string {
