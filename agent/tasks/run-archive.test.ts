@@ -76,4 +76,18 @@ describe("tarball jobs of an SSH host", () => {
     expect(await readFile(path.join(out, src.slice(1), "conf.d/app.conf"), "utf8")).toBe("port=8080\n");
     expect(await readdir(path.join(dir, "host-tmp"))).toEqual([]);
   });
+
+  it("fails the run when the source directory is missing on the host, naming it, with no archive", async () => {
+    const missing = path.join(dir, "not-on-host");
+    const base = mirrorJob(host);
+    const job = agentJob.parse({
+      ...base,
+      format: "archive",
+      repository: `${host.name}/gone`,
+      definition: { ...base.definition, name: "gone", method: "tarball", sources: [missing], options: {} },
+    });
+    const { outcome, repo } = await backup(job, new Date(2027, 2, 1, 3));
+    expect(outcome).toEqual({ status: "failed", reason: `Target "${missing}" does not exist on "test-host"` });
+    expect((await readdir(repo)).filter((n) => n.includes(".tar"))).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 // The tarball methods of an archive job whose host is reached over SSH, as one session result (the caller
-// takes the lock and purges; see agent/tasks/run-archive.ts). Closes the host's SFTP session at the end.
+// takes the lock and purges; see agent/tasks/run-archive.ts): partial when some targets failed, an error when
+// no archive was made because they all failed. Closes the host's SFTP session at the end.
 import { AgentError } from "@/agent/errors";
 import type { ArchiveJob } from "@/lib/schemas/archive-job";
 import type { EngineCallbacks, SessionResult } from "../types";
@@ -18,11 +19,19 @@ export interface RemoteTarballRunOptions {
 /** Runs the job's tarball and tarball-incremental methods with tar on the host. */
 export async function runRemoteTarballJob(job: ArchiveJob, o: RemoteTarballRunOptions): Promise<SessionResult & { outputs: string[] }> {
   const startedAt = new Date();
+  const failures: string[] = [];
+  const callbacks: EngineCallbacks = {
+    ...o.callbacks,
+    onItemError: (p, err) => {
+      failures.push(err.message);
+      o.callbacks.onItemError?.(p, err);
+    },
+  };
   const ctx: ArchiveContext = {
     repository: job.repository,
     prefix: job.prefix,
     now: o.now,
-    callbacks: o.callbacks,
+    callbacks,
     permissions: o.permissions,
     purgeDuplicates: job.purgeDuplicates,
     niceLevel: job.niceLevel,
@@ -45,6 +54,8 @@ export async function runRemoteTarballJob(job: ArchiveJob, o: RemoteTarballRunOp
   } finally {
     o.host.sftp.close();
   }
+  // Nothing made and something failed (a missing target, tar's error exit): the run failed, with the reasons.
+  if (total.outputs.length === 0 && failures.length > 0) throw new AgentError("fatal", failures.join("; "));
   return {
     status: total.errors > 0 ? "partial" : "success",
     time: Math.floor(o.now.getTime() / 1000),

@@ -146,16 +146,21 @@ describe("tarballs of an SSH host", () => {
     expect(execFileSync("gzip", ["-t", path.join(repo, res.outputs[0])]).length).toBe(0);
   });
 
-  it("reports a missing source directory on the host by name and writes no archive", async () => {
+  it("fails on a missing source directory on the host, naming it, and writes no archive", async () => {
     const repo = path.join(dir, "repo-missing");
     const missing = path.join(dir, "no-such-dir");
     const job: ArchiveJobInput = { name: "gone", repository: repo, prefix: "h", methods: ["tarball"], tarball: { targets: [missing] } };
     await mkdir(repo);
-    const { res, errors } = await runOnHost(job, day(2));
-    expect(res.status).toBe("partial");
-    expect(res.outputs).toEqual([]);
-    expect(errors).toEqual([`Target "${missing}" does not exist on "test-host", skipping`]);
+    await expect(runOnHost(job, day(2))).rejects.toThrow(`Target "${missing}" does not exist on "test-host"`);
     expect(await readdir(repo)).toEqual([]);
+    // With another target that exists, the run makes that archive and ends partial, naming the missing one.
+    const present = path.join(dir, "present");
+    await mkdir(present);
+    await writeFile(path.join(present, "f"), "f");
+    const { res, errors } = await runOnHost({ ...job, tarball: { targets: [missing, present] } }, day(2));
+    expect(res.status).toBe("partial");
+    expect(res.outputs).toHaveLength(1);
+    expect(errors).toEqual([`Target "${missing}" does not exist on "test-host"`]);
   });
 
   it("fails on tar's error exit with its message, leaving no archive and the agent's snapshot untouched", async () => {
@@ -169,10 +174,8 @@ describe("tarballs of an SSH host", () => {
     const before = await readFile(path.join(repo, snap));
     const names = await readdir(repo);
     const bad = { ...job, tarball: { ...job.tarball!, extraOptions: ["--no-such-option"] } };
-    const { res, errors } = await runOnHost(bad, day(2));
-    expect(res.outputs).toEqual([]);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^Cannot write ".*\.20270302\.tar\.gz": tar failed on ".*fail-src" on "test-host" \(exit 64\): .*no-such-option/);
+    const err = await runOnHost(bad, day(2)).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/^Cannot write ".*\.20270302\.tar\.gz": tar failed on ".*fail-src" on "test-host" \(exit 64\): .*no-such-option/);
     expect(await readdir(repo)).toEqual(names);
     expect((await readFile(path.join(repo, snap))).equals(before)).toBe(true);
   });

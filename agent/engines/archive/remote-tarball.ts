@@ -56,7 +56,7 @@ async function archiveRemoteTarget(ctx: ArchiveContext, s: TarballSettings, host
     if (err.code === "ENOENT") return false;
     throw new Error(`Cannot read target "${target}" on "${host.name}": ${(err as unknown as Error).message}`, { cause: err });
   });
-  if (!found) throw new Error(`Target "${target}" does not exist on "${host.name}", skipping`);
+  if (!found) throw new Error(`Target "${target}" does not exist on "${host.name}"`);
   const base = { prefix: ctx.prefix, target, format: s.nameFormat, day: formatDay(ctx.now), type: s.fileType };
   const masterName = tarballArchiveName({ ...base, master: true });
   const incName = tarballArchiveName({ ...base, master: false });
