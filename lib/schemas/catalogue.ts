@@ -53,7 +53,7 @@ export const treeQuery = z.object({
   order: z.enum(["asc", "desc"]).optional(),
   filter: z.string().max(500).optional(),
   cursor: z.string().max(2000).optional(),
-  limit: limit(5000),
+  limit: limit(10_000),
 });
 export const historyQuery = z.object({ path: z.string().max(8192) });
 export const searchQuery = z.object({ q: z.string().min(1).max(500), limit: limit(1000) });
