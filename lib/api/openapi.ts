@@ -477,6 +477,12 @@ export const openApiDocument = {
           { name: "path", in: "query", schema: { type: "string" }, description: "Folder, relative; empty for the whole repository" },
           atParam,
           { name: "format", in: "query", schema: { type: "string", enum: ["zip", "tar.gz"], default: "zip" } },
+          {
+            name: "compression",
+            in: "query",
+            schema: { type: "string", enum: ["auto", "store"], default: "auto" },
+            description: "auto: deflate (fast level) what shrinks, store random and already compressed data; store: no compression (fastest, largest)",
+          },
         ],
         responses: {
           "200": { description: "The archive (entries under the folder's name)", content: { "application/zip": { schema: { type: "string", format: "binary" } }, "application/gzip": { schema: { type: "string", format: "binary" } } } },

@@ -1,7 +1,7 @@
 // The folder download route on real PostgreSQL against a real agent data plane: zip and tar.gz of a folder
 // at each increment unpack (unzip, GNU tar) to exactly the source tree of that time; rights and errors.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,12 +64,44 @@ describe("GET /api/v1/repositories/{id}/archive", () => {
     }
   });
 
+  it("streams a stored zip with compression=store that unzip unpacks to exactly the tree", async () => {
+    const t = env.fx.sessions[env.fx.sessions.length - 1];
+    const res = await call(env.tokens.viewer, { path: "", at: String(t), format: "zip", compression: "store" });
+    expect(res.status).toBe(200);
+    const { dest, file } = await unpack(res, "zip");
+    expect(execFileSync("zipinfo", ["-l", file]).toString().split("\n").filter((l) => l.startsWith("-")).every((l) => l.split(/\s+/)[6] === "stor")).toBe(true);
+    expect(shape(path.join(dest, "web1"), false)).toEqual(shape(env.fx.snapshots[env.fx.sessions.length - 1], false));
+  });
+
+  it("answers a real HTTP error, not a truncated 200, when the agent fails before the first byte", async () => {
+    const mirrorFile = path.join(env.fx.repo, "docs/a.txt");
+    renameSync(mirrorFile, `${mirrorFile}.away`);
+    try {
+      const res = await call(env.tokens.viewer, { path: "docs", format: "zip" });
+      expect(res.status).toBe(502);
+      expect((await res.json()).error.message).toContain('Cannot download "docs"');
+    } finally {
+      renameSync(`${mirrorFile}.away`, mirrorFile);
+    }
+    const { prisma } = env.tdb;
+    const agent = await prisma.agent.findFirstOrThrow({ select: { id: true, url: true } });
+    await prisma.agent.update({ where: { id: agent.id }, data: { url: "http://127.0.0.1:1" } });
+    try {
+      const res = await call(env.tokens.viewer, { path: "docs", format: "tar.gz" });
+      expect(res.status).toBe(503);
+      expect((await res.json()).error.code).toBe("unavailable");
+    } finally {
+      await prisma.agent.update({ where: { id: agent.id }, data: { url: agent.url } });
+    }
+  });
+
   it("answers 404 for a folder absent then or a hidden repository, 400 for a file or bad format, 401 without a valid token", async () => {
     expect((await call(env.tokens.viewer, { path: "docs/sub", at: String(env.fx.sessions[0] - 1) })).status).toBe(404);
     expect((await call(env.tokens.viewer, { path: "nope" })).status).toBe(404);
     expect((await call(env.tokens.outsider, { path: "docs" })).status).toBe(404);
     expect((await call(env.tokens.viewer, { path: "docs/a.txt" })).status).toBe(400);
     expect((await call(env.tokens.viewer, { path: "docs", format: "rar" })).status).toBe(400);
+    expect((await call(env.tokens.viewer, { path: "docs", compression: "best" })).status).toBe(400);
     expect((await call(env.tokens.viewer, { path: "../x" })).status).toBe(400);
     expect((await call("pat_bogus", { path: "docs" })).status).toBe(401);
   });
