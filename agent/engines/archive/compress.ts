@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import os from "node:os";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
+import { writevSync } from "node:fs";
 import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
@@ -234,9 +235,10 @@ export class BlockCompressor extends Writable {
     // Copied to the hash worker while the write runs, or moved to it once written.
     const hashed = own ? undefined : this.hashes.update(frame);
     let pieces = frame.filter((b) => b.length > 0);
+    // Written synchronously (a page-cache copy): through the thread pool, the write would wait behind the
+    // blocks being compressed there, and the next blocks behind it.
     while (pieces.length) {
-      const { bytesWritten } = await this.out.writev(pieces);
-      let n = bytesWritten;
+      let n = writevSync(this.out.fd, pieces);
       while (pieces.length && n >= pieces[0].length) n -= pieces.shift()!.length;
       if (n > 0) pieces[0] = pieces[0].subarray(n);
     }
