@@ -19,8 +19,10 @@ import { startTestSshd, type TestSshd } from "./upload/test-sshd";
 let sshd: TestSshd;
 let dir: string;
 beforeAll(async () => {
-  sshd = await startTestSshd();
   dir = await mkdtemp(path.join(os.tmpdir(), "strata-remote-tar-"));
+  // The host's sessions get their own TMPDIR, so the tests see that the snapshot's temporary folder goes.
+  await mkdir(path.join(dir, "host-tmp"));
+  sshd = await startTestSshd([`SetEnv TMPDIR=${path.join(dir, "host-tmp")}`]);
 });
 afterAll(async () => {
   await sshd?.stop();
@@ -90,7 +92,6 @@ describe("tarballs of an SSH host", () => {
       for (const k of Object.keys(t)) if (k.endsWith(".log") || k === "cache" || k.startsWith("cache/")) delete t[k];
       return t;
     };
-    const tmpBefore = (await readdir(os.tmpdir())).filter((n) => n.startsWith("strata-tar-")).length;
     const archives: string[] = [];
     const trees: Record<string, string>[] = [];
     for (const d of [1, 2, 3, 4]) {
@@ -124,7 +125,7 @@ describe("tarballs of an SSH host", () => {
     expect(sums.match(/: OK/g)).toHaveLength(8);
     expect((await stat(path.join(repo, snapshotName("web1", src, "long")))).mode & 0o777).toBe(0o600);
     expect((await readdir(repo)).filter((n) => n.endsWith(".part"))).toEqual([]);
-    expect((await readdir(os.tmpdir())).filter((n) => n.startsWith("strata-tar-")).length).toBe(tmpBefore);
+    expect(await readdir(path.join(dir, "host-tmp"))).toEqual([]);
     // The next master day (Monday 8th) makes a full archive again.
     const { res } = await runOnHost(job, day(8));
     expect(res.outputs).toEqual([name("08", true)]);

@@ -5,8 +5,9 @@
 import { childPath } from "../types";
 import type { SftpClient } from "./sftp-client";
 
-/** Files no larger than this are read ahead (one READ each; OpenSSH serves up to 255 KiB per READ). */
-export const SMALL_FILE = 255 * 1024;
+/** Files no larger than this are read ahead, with one READ each: OpenSSH (limits@openssh.com) serves 255 KiB
+ * per READ; other servers are trusted with the 32 KiB every SFTP server handles. */
+const SMALL_FILE = { openssh: 255 * 1024, other: 32 * 1024 };
 const MAX_WINDOW = 32;
 const FIRST_WINDOW = 4;
 const MAX_BYTES = 16 << 20;
@@ -25,11 +26,14 @@ export class ReadAhead {
   /** Files read ahead, by walk key (see walkKey). */
   private ahead = new Map<string, { data: Fetched; size: number }>();
   private bytes = 0;
+  private readonly small: number;
 
   constructor(
     private readonly sftp: SftpClient,
     private readonly absOf: (path: Buffer) => Buffer,
-  ) {}
+  ) {
+    this.small = sftp.extensions.has("limits@openssh.com") ? SMALL_FILE.openssh : SMALL_FILE.other;
+  }
 
   /** Remembers the regular files of a directory just listed (sorted by name, as listed). */
   listed(dir: Buffer, files: ListedFile[]): void {
@@ -66,7 +70,7 @@ export class ReadAhead {
 
   private fetch(path: Buffer, size: number): void {
     const key = walkKey(path);
-    if (size > SMALL_FILE || this.ahead.has(key) || this.bytes + size > MAX_BYTES) return;
+    if (size > this.small || this.ahead.has(key) || this.bytes + size > MAX_BYTES) return;
     const data = readWhole(this.sftp, this.absOf(path), size);
     data.catch(() => undefined);
     this.ahead.set(key, { data, size });
