@@ -16,12 +16,42 @@ export function unsafeEntryName(name: string): boolean {
   return name.startsWith("/") || name.includes("\0") || name.split("/").some((s) => s === "..");
 }
 
+/** Bytes appended into 1 MiB pages (the central directory: no small Buffer per entry kept alive). */
+class PagedBytes {
+  private readonly pages: Buffer[] = [];
+  private used = 0;
+  size = 0;
+
+  append(b: Buffer): void {
+    for (let off = 0; off < b.length; ) {
+      if (!this.pages.length || this.used === PAGE) {
+        this.pages.push(Buffer.allocUnsafe(PAGE));
+        this.used = 0;
+      }
+      const n = b.copy(this.pages[this.pages.length - 1], this.used, off);
+      this.used += n;
+      off += n;
+    }
+    this.size += b.length;
+  }
+
+  /** Every page (the last one trimmed); the store is empty afterwards. */
+  take(): Buffer[] {
+    const out = this.pages.splice(0);
+    if (out.length) out[out.length - 1] = out[out.length - 1].subarray(0, this.used);
+    this.used = 0;
+    this.size = 0;
+    return out;
+  }
+}
+
+const PAGE = 1 << 20;
+
 /** Output position and central directory of the zip being written (used in output order only). */
 class ZipState {
   offset = 0;
   count = 0;
-  private readonly central: Buffer[] = [];
-  private centralSize = 0;
+  private readonly central = new PagedBytes();
 
   /** Starts `e` here: its offset, and its local header. */
   begin(e: ZipEntry): Buffer {
@@ -37,16 +67,14 @@ class ZipState {
 
   /** Ends `e`: its central record is kept (packed bytes) for the end. */
   end(e: ZipEntry): void {
-    const c = centralHeader(e);
-    this.central.push(c);
-    this.centralSize += c.length;
+    this.central.append(centralHeader(e));
     this.count++;
   }
 
   /** The central directory and its end records. */
   finish(): Buffer[] {
-    const eocd = endOfCentralDirectory(this.count, this.offset, this.centralSize);
-    return [...this.central.splice(0), eocd];
+    const eocd = endOfCentralDirectory(this.count, this.offset, this.central.size);
+    return [...this.central.take(), eocd];
   }
 }
 
