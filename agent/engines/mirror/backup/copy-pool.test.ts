@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { closeCopyPool, copyInWorker, copyPoolUsable } from "./copy-pool";
+import { closeCopyPool, copyInWorker, copyPoolUsable, incInWorker } from "./copy-pool";
+import { createIncFromMirror } from "./increments";
+import { closeSync } from "node:fs";
 import { SourceReadError } from "./repo-writer";
 import { computeSignature } from "../librsync/signature";
 
@@ -42,6 +44,23 @@ describe("copy worker", () => {
     const here = await computeSignature((async function* () { yield data; })(), { fileLength: data.length });
     expect(got.sig).toEqual(here);
     expect(got.sig!.blockCount).toBeGreaterThan(1);
+  });
+
+  it("makes a reverse delta increment in the worker: the same bytes and attributes as the main thread's", async () => {
+    const old = Buffer.alloc(100_000);
+    for (let i = 0; i < old.length; i++) old[i] = (i * 31) >>> 3;
+    const now = Buffer.concat([old.subarray(0, 40_000), Buffer.from("inserted"), old.subarray(50_000)]);
+    writeFileSync(path.join(dir, "m"), old);
+    const sig = await computeSignature((async function* () { yield now; })(), { fileLength: now.length });
+    const attrs = { mode: 0o640, mtime: 1_400_000_000 };
+    const got = await incInWorker(Buffer.from(path.join(dir, "m")), Buffer.from(path.join(dir, "m.w")), attrs, { sig, gz: true }, notHere);
+    const here = createIncFromMirror(Buffer.from(path.join(dir, "m")), Buffer.from(path.join(dir, "m.h")), attrs, { sig, gz: true });
+    closeSync(here.fd!);
+    expect(got.bytes).toBe(here.bytes);
+    expect(got.bytes).toBeLessThan(20_000);
+    expect(readFileSync(path.join(dir, "m.w")).equals(readFileSync(path.join(dir, "m.h")))).toBe(true);
+    const st = statSync(path.join(dir, "m.w"));
+    expect([st.mode & 0o7777, st.mtimeMs]).toEqual([0o640, 1_400_000_000_000]);
   });
 
   it("a missing source rejects as a source read error with its errno code; nothing is left behind", async () => {

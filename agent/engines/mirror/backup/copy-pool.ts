@@ -1,4 +1,5 @@
-// One worker thread that copies small local files for the main thread (the local fast path of a session):
+// One worker thread that copies local files for the main thread (the local fast path of a session, restores)
+// and makes a session's small reverse increments:
 // the main thread posts batches of jobs and goes on walking; each job's promise settles when the worker has
 // written the file. If the worker cannot start or dies, the jobs run on the main thread instead (a job the
 // worker may have begun is redone from scratch: its partial destination is removed first).
@@ -7,26 +8,29 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Signature } from "../librsync/signature";
+import type { IncBody } from "./increments";
 import type { CopyResult } from "./copy-in";
 import type { Attrs } from "./repo-writer";
 import { SourceReadError } from "./repo-writer";
 import { writeHookActive } from "./write-hook";
 
-export interface CopyJob {
-  id: number;
-  src: Buffer;
-  dst: Buffer;
-  hint: number;
-  attrs: Attrs;
-  /** Also compute the librsync signature of the bytes (a changed file's reverse delta needs it). */
-  withSig: boolean;
-}
+/** One job for the worker. Paths travel as Latin-1 strings (one char per byte): a Buffer would clone its whole pool slab. */
+export type CopyJob = { id: number; dst: string; attrs: Attrs } & (
+  | { kind: "copy"; src: string; hint: number; withSig: boolean }
+  | { kind: "inc"; src: string; body: IncBody }
+);
 
-export interface CopyReply {
-  id: number;
-  bytes?: number;
+/** What a job produced: a copy's bytes, SHA-1 and signature; an increment's size. */
+export interface CopyOutcome {
+  bytes: number;
   sha1?: string;
   sig?: Signature;
+  /** The mirror file is too big to be diffed in memory: nothing was written. */
+  tooBig?: boolean;
+}
+
+export interface CopyReply extends Partial<CopyOutcome> {
+  id: number;
   error?: { source: boolean; message: string; code?: string; errno?: number; syscall?: string; path?: unknown };
 }
 
@@ -34,7 +38,8 @@ type Fallback = (src: Buffer, dst: Buffer, withSig: boolean, hint: number, attrs
 
 interface Waiting {
   job: CopyJob;
-  resolve: (r: CopyResult) => void;
+  fallback: () => CopyOutcome;
+  resolve: (r: CopyOutcome) => void;
   reject: (e: unknown) => void;
 }
 
@@ -47,7 +52,7 @@ let nextId = 1;
 let batch: CopyJob[] = [];
 let flushQueued = false;
 const waiting = new Map<number, Waiting>();
-let fallback: Fallback | undefined;
+const latin1 = (b: Buffer) => b.toString("latin1");
 
 /** The worker's script: the compiled one next to the agent bundle, or the TypeScript source (through tsx). */
 function workerScript(): { file: string; eval?: boolean } | undefined {
@@ -103,15 +108,27 @@ export async function closeCopyPool(): Promise<void> {
 }
 
 /** Copies `src` to the new file `dst` in the worker (hashing, and signing when asked); rejects like the synchronous copy would. */
-export function copyInWorker(src: Buffer, dst: Buffer, withSig: boolean, hint: number, attrs: Attrs, sync: Fallback): Promise<CopyResult> {
-  fallback = sync;
+export async function copyInWorker(src: Buffer, dst: Buffer, withSig: boolean, hint: number, attrs: Attrs, sync: Fallback): Promise<CopyResult> {
+  const job: CopyJob = { id: nextId++, kind: "copy", src: latin1(src), dst: latin1(dst), hint, attrs, withSig };
+  const r = await post(job, () => sync(src, dst, withSig, hint, attrs));
+  return { bytes: r.bytes, sha1: r.sha1!, sig: r.sig };
+}
+
+/** A reverse increment of the mirror file `src` made (and closed, not synced) in the worker; `sync` does it here. */
+export function incInWorker(
+  src: Buffer, dst: Buffer, attrs: Attrs, body: IncBody,
+  sync: (src: Buffer, dst: Buffer, attrs: Attrs, body: IncBody) => CopyOutcome,
+): Promise<CopyOutcome> {
+  return post({ id: nextId++, kind: "inc", src: latin1(src), dst: latin1(dst), attrs, body }, () => sync(src, dst, attrs, body));
+}
+
+function post(job: CopyJob, fallback: () => CopyOutcome): Promise<CopyOutcome> {
   return new Promise((resolve, reject) => {
-    const job: CopyJob = { id: nextId++, src, dst, hint, attrs, withSig };
     if (!started()) {
-      runHere(job, resolve, reject);
+      runHere(fallback, resolve, reject);
       return;
     }
-    waiting.set(job.id, { job, resolve, reject });
+    waiting.set(job.id, { job, fallback, resolve, reject });
     worker!.ref();
     batch.push(job);
     if (batch.length >= BATCH) flush();
@@ -134,7 +151,7 @@ function settle(r: CopyReply): void {
   const w = waiting.get(r.id);
   if (!w) return;
   waiting.delete(r.id);
-  if (!r.error) return w.resolve({ bytes: r.bytes!, sha1: r.sha1!, sig: r.sig });
+  if (!r.error) return w.resolve({ bytes: r.bytes ?? 0, sha1: r.sha1, sig: r.sig, tooBig: r.tooBig });
   const { source, message, ...props } = r.error;
   const err = Object.assign(new Error(message), props);
   if (props.path instanceof Uint8Array) err.path = Buffer.from(props.path);
@@ -150,14 +167,14 @@ function fail(): void {
   const left = [...waiting.values()];
   waiting.clear();
   for (const w of left) {
-    rmSync(w.job.dst, { force: true });
-    runHere(w.job, w.resolve, w.reject);
+    rmSync(Buffer.from(w.job.dst, "latin1"), { force: true });
+    runHere(w.fallback, w.resolve, w.reject);
   }
 }
 
-function runHere(job: CopyJob, resolve: (r: CopyResult) => void, reject: (e: unknown) => void): void {
+function runHere(fallback: () => CopyOutcome, resolve: (r: CopyOutcome) => void, reject: (e: unknown) => void): void {
   try {
-    resolve(fallback!(job.src, job.dst, job.withSig, job.hint, job.attrs));
+    resolve(fallback());
   } catch (err) {
     reject(err);
   }

@@ -1,7 +1,7 @@
 // Writing reverse increments (§1.4): where each goes (increments/ or long_filename_data), which kind,
 // compression by the not-compressed rule, and the old entry's attributes on the increment file.
 import {
-  closeSync, createReadStream, fchmodSync, fchownSync, fstatSync, fsync, futimesSync, mkdirSync, openSync, promises as fsp, readSync, unlinkSync, writeSync,
+  closeSync, createReadStream, fchmodSync, fchownSync, fstatSync, fsync, futimesSync, mkdirSync, open, openSync, promises as fsp, readSync, unlinkSync, writeSync,
 } from "node:fs";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -17,6 +17,7 @@ import { DeltaMatcher } from "../librsync/match";
 import type { Signature } from "../librsync/signature";
 import { isRoot, mkspecialAt, setAttrs, SourceReadError, symlinkAt, touchAt, writeChunks, type Attrs } from "./repo-writer";
 import { countWrite } from "./write-hook";
+import { copyPoolUsable, incInWorker } from "./copy-pool";
 
 /** Where increments of one session go and how they are named. */
 export interface IncrementTarget {
@@ -39,7 +40,7 @@ export function incrementPath(t: IncrementTarget, rel: Buffer, rec: MetaRecord |
 
 const madeDirs = new Set<string>();
 
-async function ensureParent(file: Buffer): Promise<void> {
+function ensureParent(file: Buffer): void {
   const dir = file.subarray(0, file.lastIndexOf(0x2f));
   const key = dir.toString("latin1");
   if (madeDirs.has(key)) return;
@@ -56,7 +57,7 @@ function oldAttrs(rec: MetaRecord) {
 /** Writes `<name>.<P>.missing` (0 bytes, 0600). Returns its size (0). */
 export async function writeMissing(t: IncrementTarget, rel: Buffer, rec: MetaRecord | undefined): Promise<number> {
   const p = incrementPath(t, rel, rec, "missing", false);
-  await ensureParent(p);
+  ensureParent(p);
   writeSmallFile(p, EMPTY, {});
   return 0;
 }
@@ -66,7 +67,7 @@ export async function writeDirInc(t: IncrementTarget, rel: Buffer, old: MetaReco
   const p = rel.length === 0
     ? Buffer.from(path.join(t.dataDir, formatIncName("increments", t.label, "dir").toString("latin1")), "latin1")
     : incrementPath(t, rel, old, "dir", false);
-  await ensureParent(p);
+  ensureParent(p);
   writeSmallFile(p, EMPTY, { ...oldAttrs(old), mode: (old.perms ?? 0o755) & 0o777 });
   return 0;
 }
@@ -75,18 +76,8 @@ export async function writeDirInc(t: IncrementTarget, rel: Buffer, old: MetaReco
 export async function writeDiffInc(t: IncrementTarget, rel: Buffer, old: MetaRecord, mirrorAbs: Buffer, newSig: Signature): Promise<number> {
   const gz = !isNotCompressed(mirrorAbs);
   const p = incrementPath(t, rel, old, "diff", gz);
-  await ensureParent(p);
-  const small = await durableFromMirror(p, mirrorAbs, oldAttrs(old), (whole) => {
-    const enc = new DeltaEncoder();
-    const matcher = new DeltaMatcher(newSig, enc);
-    matcher.push(whole);
-    matcher.finish();
-    enc.end();
-    const parts: Buffer[] = [];
-    for (let c = enc.take(); c; c = enc.take()) parts.push(c);
-    const delta = Buffer.concat(parts);
-    return gz ? gzipSync(delta, { level: GZIP_LEVEL }) : delta;
-  });
+  ensureParent(p);
+  const small = await durableFromMirror(p, mirrorAbs, oldAttrs(old), { sig: newSig, gz });
   if (small !== undefined) return small;
   const delta = createDelta(newSig, createReadStream(mirrorAbs));
   await writeChunks(p, gz ? gzipped(delta) : delta, 0o600, true);
@@ -98,22 +89,22 @@ export async function writeDiffInc(t: IncrementTarget, rel: Buffer, old: MetaRec
 export async function writeSnapshotInc(t: IncrementTarget, rel: Buffer, old: MetaRecord, mirrorAbs: Buffer): Promise<number> {
   if (old.type === "sym") {
     const p = incrementPath(t, rel, old, "snapshot", false);
-    await ensureParent(p);
+    ensureParent(p);
     await symlinkAt(old.symData ?? Buffer.alloc(0), p);
     await setAttrs(p, oldAttrs(old), true);
     return old.symData?.length ?? 0;
   }
   if (old.type === "fifo" || old.type === "sock" || old.type === "dev") {
     const p = incrementPath(t, rel, old, "snapshot", false);
-    await ensureParent(p);
+    ensureParent(p);
     await mkspecialAt(p, old.type, t.dataDir, old.deviceNum).catch(() => touchAt(p, 0o600));
     await setAttrs(p, oldAttrs(old));
     return 0;
   }
   const gz = !isNotCompressed(mirrorAbs);
   const p = incrementPath(t, rel, old, "snapshot", gz);
-  await ensureParent(p);
-  const small = await durableFromMirror(p, mirrorAbs, oldAttrs(old), (whole) => (gz ? gzipSync(whole, { level: GZIP_LEVEL }) : whole));
+  ensureParent(p);
+  const small = await durableFromMirror(p, mirrorAbs, oldAttrs(old), { gz });
   if (small !== undefined) return small;
   const data = createReadStream(mirrorAbs) as AsyncIterable<Buffer>;
   await writeChunks(p, gz ? gzipped(data) : data, 0o600, true);
@@ -183,47 +174,91 @@ function writeSmallFile(p: Buffer, data: Buffer, a: Attrs): number {
 }
 
 const fsyncAsync = promisify(fsync);
+const openAsync = promisify(open);
 
-/**
- * For a mirror file of at most IN_MEMORY_LIMIT bytes: writes `p` = make(its bytes) durably and resolves to
- * the size written; undefined (nothing written) when the file is bigger and must be streamed.
- */
-async function durableFromMirror(p: Buffer, mirrorAbs: Buffer, a: Attrs, make: (whole: Buffer) => Buffer): Promise<number | undefined> {
-  await fsyncSlot();
-  let data: Buffer | undefined;
-  try {
-    const whole = readWholeIfSmall(mirrorAbs);
-    data = whole && make(whole);
-  } catch (err) {
-    releaseFsyncSlot();
-    throw err;
+/** What an increment made from a whole mirror file holds: its reverse delta against `sig`, or (no sig) its bytes. */
+export interface IncBody {
+  sig?: Signature;
+  gz: boolean;
+}
+
+function makeIncBody(whole: Buffer, body: IncBody): Buffer {
+  let data = whole;
+  if (body.sig) {
+    const enc = new DeltaEncoder();
+    const matcher = new DeltaMatcher(body.sig, enc);
+    matcher.push(whole);
+    matcher.finish();
+    enc.end();
+    const parts: Buffer[] = [];
+    for (let c = enc.take(); c; c = enc.take()) parts.push(c);
+    data = Buffer.concat(parts);
   }
-  if (!data) {
-    releaseFsyncSlot();
-    return undefined;
-  }
-  return writeDurable(p, data, a);
+  return body.gz ? gzipSync(data, { level: GZIP_LEVEL }) : data;
 }
 
 /**
- * Like writeSmallFile, then fsync (on the thread pool: other paths go on meanwhile) before it resolves.
- * The caller holds an fsync slot (fsyncSlot) from before it prepared `data`; this releases it.
+ * The synchronous part of a small increment (also what the copy worker runs): reads the mirror file `src`,
+ * makes the increment body and creates `p` with it and the attributes. Leaves `p` open for the caller's
+ * fsync (`fd`); `tooBig` (nothing written) when the mirror file must be streamed instead.
  */
-async function writeDurable(p: Buffer, data: Buffer, a: Attrs): Promise<number> {
+export function createIncFromMirror(src: Buffer, p: Buffer, a: Attrs, body: IncBody): { bytes: number; fd?: number; tooBig?: boolean } {
+  const whole = readWholeIfSmall(src);
+  if (!whole) return { bytes: 0, tooBig: true };
+  const data = makeIncBody(whole, body);
+  return { bytes: data.length, fd: createWithData(p, data, a) };
+}
+
+/**
+ * For a mirror file of at most IN_MEMORY_LIMIT bytes: writes `p` (the increment `body` of it) durably and
+ * resolves to the size written; undefined (nothing written) when the file is bigger and must be streamed.
+ * The synchronous part runs in the copy worker when there is one; the fsync on the thread pool either way.
+ */
+async function durableFromMirror(p: Buffer, mirrorAbs: Buffer, a: Attrs, body: IncBody): Promise<number | undefined> {
+  await fsyncSlot();
   try {
-    const fd = createWithData(p, data, a);
-    try {
-      await fsyncAsync(fd);
-    } catch (err) {
-      closeSync(fd);
-      unlinkQuietly(p);
-      throw err;
+    if (copyPoolUsable()) {
+      const made = await incInWorker(mirrorAbs, p, a, body, (...args) => closed(createIncFromMirror(...args)));
+      if (made.tooBig) return undefined;
+      await syncFile(p);
+      return made.bytes;
     }
-    closeSync(fd);
-    return data.length;
+    const made = createIncFromMirror(mirrorAbs, p, a, body);
+    if (made.fd === undefined) return undefined;
+    await syncFd(made.fd, p);
+    return made.bytes;
   } finally {
     releaseFsyncSlot();
   }
+}
+
+function closed(made: { bytes: number; fd?: number; tooBig?: boolean }): { bytes: number; tooBig?: boolean } {
+  if (made.fd !== undefined) closeSync(made.fd);
+  return { bytes: made.bytes, tooBig: made.tooBig };
+}
+
+/** fsync of the new file `p` through a descriptor of our own (the worker closed its one); `p` is removed on failure. */
+async function syncFile(p: Buffer): Promise<void> {
+  let fd: number;
+  try {
+    fd = await openAsync(p, "r");
+  } catch (err) {
+    unlinkQuietly(p);
+    throw err;
+  }
+  await syncFd(fd, p);
+}
+
+/** fsync (on the thread pool: other paths go on meanwhile), then close; `p` is removed on failure. */
+async function syncFd(fd: number, p: Buffer): Promise<void> {
+  try {
+    await fsyncAsync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(p);
+    throw err;
+  }
+  closeSync(fd);
 }
 
 /** Increments waiting for their fsync at once (each holds a descriptor; the thread pool runs 4 anyway). */
@@ -231,7 +266,7 @@ const MAX_FSYNCS = 32;
 let fsyncsInFlight = 0;
 const fsyncWaiters: Array<() => void> = [];
 
-/** Waits for a free fsync slot; taken before the synchronous part so the shared read buffer stays valid. */
+/** Waits for a free fsync slot (bounds the descriptors open at once). */
 async function fsyncSlot(): Promise<void> {
   while (fsyncsInFlight >= MAX_FSYNCS) await new Promise<void>((res) => fsyncWaiters.push(res));
   fsyncsInFlight++;
