@@ -180,7 +180,8 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
 /**
  * Runs the listing without parallel workers. The planner likes to spread the two index scans over workers, but one
  * branch holds nearly all of a folder's rows, so a worker does the scan alone while the leader waits, and starting
- * workers and passing ~1 MB of rows back through their queue cost more than the scan (2–3× the wall time under load).
+ * workers and passing ~1 MB of rows back through their queue cost more than they save (10,000 entries, one process,
+ * alternating: p50 25 ms with workers, 19 ms without).
  */
 async function serial(query: Prisma.Sql): Promise<{ rows: string }[]> {
   const [, rows] = await db().$transaction([db().$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`, db().$queryRaw<{ rows: string }[]>(query)]);
