@@ -120,8 +120,9 @@ async function streamRemoteTar(host: RemoteTarHost, o: TarBuildOptions, part: st
   o.signal?.addEventListener("abort", kill, { once: true });
   try {
     const indexer = new TarIndexer();
-    const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE);
-    await pipeline(cmd.stdout, indexer, sink, { signal: o.signal });
+    // The compressor shows the indexer each chunk, as for a local tarball (tar-build.ts).
+    const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE, undefined, indexer.observe);
+    await pipeline(cmd.stdout, sink, { signal: o.signal });
     await fh.sync();
     const exit = await cmd.done;
     const warnings = exit.stderr.split("\n").filter((l) => l.trim() !== "" && !NOISE.test(l));
