@@ -3,10 +3,9 @@
 import { childPath, type Source, type SourceEntry } from "@/agent/sources/types";
 import type { Selection } from "./selection";
 
-/** One selected path: `path` relative ("" = root), `parts` its components. */
+/** One selected path: `path` relative ("" = root). */
 export interface WalkItem {
   path: Buffer;
-  parts: Buffer[];
   entry: SourceEntry;
 }
 
@@ -28,7 +27,7 @@ export async function* selectedWalk(source: Source, selection: Selection, onList
 /** selectedWalk in batches: the items found between two directory listings come together. */
 export async function* selectedWalkBatches(source: Source, selection: Selection, onListError: ListErrorHandler): AsyncGenerator<WalkItem[]> {
   const rootEntry = await source.stat(Buffer.alloc(0));
-  const root: WalkItem = { path: Buffer.alloc(0), parts: [], entry: rootEntry };
+  const root: WalkItem = { path: Buffer.alloc(0), entry: rootEntry };
   let out: WalkItem[] = [root];
   if (rootEntry.type !== "dir") return yield out;
   const stack: Frame[] = [{ item: root, children: undefined, next: 0, delayed: false }];
@@ -46,7 +45,7 @@ export async function* selectedWalkBatches(source: Source, selection: Selection,
     const entry = top.children[top.next++];
     top.children[top.next - 1] = undefined as unknown as SourceEntry; // release as we go
     const path = childPath(top.item.path, entry.name);
-    const item: WalkItem = { path, parts: [...top.item.parts, entry.name], entry };
+    const item: WalkItem = { path, entry };
     const verdict = selection.select(path, entry);
     if (verdict === 1) {
       for (const f of stack) {
