@@ -28,6 +28,22 @@ export function deflateBlock(block: Buffer, level: number, last: boolean): Promi
   return block.length < SYNC_BELOW ? zlib.deflateRawSync(block, opts) : deflateRaw(block, opts);
 }
 
+/**
+ * `block` as stored (uncompressed) deflate blocks of at most 65,535 bytes, not final: a 5-byte header
+ * before each slice, no copy. Valid after a byte-aligned (sync-flushed) point of the stream.
+ */
+export function storedBlocks(block: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < block.length; off += 0xffff) {
+    const n = Math.min(0xffff, block.length - off);
+    const h = Buffer.alloc(5);
+    h.writeUInt16LE(n, 1);
+    h.writeUInt16LE(~n & 0xffff, 3);
+    out.push(h, block.subarray(off, off + n));
+  }
+  return out;
+}
+
 const SAMPLE = 4096;
 
 /**

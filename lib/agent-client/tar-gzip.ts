@@ -1,8 +1,8 @@
 // gzip of the agent's tar stream, compressed in parallel: the stream is cut into 1 MiB blocks deflated ahead
 // on the thread pool (parallel-deflate.ts) into one gzip member, like pigz; blocks that do not shrink go
-// out as stored deflate blocks. The CRC runs over the input in order on the main thread (zlib.crc32).
+// out as stored deflate blocks (framed here, not copied through zlib). The CRC runs over the input in order on the main thread (zlib.crc32).
 import zlib from "node:zlib";
-import { BLOCK_SIZE, Batcher, FINAL_EMPTY_BLOCK, OrderedWindow, deflateBlock, incompressible } from "./parallel-deflate";
+import { BLOCK_SIZE, Batcher, FINAL_EMPTY_BLOCK, OrderedWindow, deflateBlock, incompressible, storedBlocks } from "./parallel-deflate";
 
 /** How the tar is compressed: "auto" deflates (level 1) the blocks that shrink, "store" none of them. */
 export type GzipCompression = "auto" | "store";
@@ -43,8 +43,8 @@ export async function* tarToGzip(source: AsyncIterable<Uint8Array>, o: { compres
   for await (const block of blocksOf(source, BLOCK_SIZE)) {
     crc = zlib.crc32(block, crc);
     size += block.length;
-    const level = o.compression === "store" || incompressible(block) ? 0 : 1;
-    win.push(deflateBlock(block, level, false), pass, block.length);
+    if (o.compression === "store" || incompressible(block)) win.push(block, storedBlocks, block.length);
+    else win.push(deflateBlock(block, 1, false), pass, block.length);
     yield* batch.pass(win.drain(false));
   }
   const trailer = Buffer.alloc(8);
