@@ -154,7 +154,7 @@ async function* zipOf(r: TarReader, compression: ZipCompression): AsyncGenerator
   const batch = new Batcher();
   const drain = (all: boolean) => batch.pass(win.drain(all));
   for (let h = await r.next(); h; h = await r.next()) {
-    // Zip readers (Windows, 7-Zip) take "\\" as a folder separator: it becomes "_", so no name splits or climbs out.
+    // Zip readers (Windows, 7-Zip) take "\" as a folder separator: it becomes "_", so no name splits or climbs out.
     const name = h.name.replace(/\/+$/, "").replace(/\\/g, "_");
     if (!name || unsafeEntryName(name)) continue;
     if (h.type === "file") {
