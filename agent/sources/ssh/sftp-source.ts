@@ -10,8 +10,10 @@ import { childPath, type Source, type SourceEntry, type SourceEntryType } from "
 import { ReadAhead, walkKey } from "./read-ahead";
 import { SftpClient, SftpError, show, type SftpAttrs } from "./sftp-client";
 
-/** Listings of subdirectories fetched ahead of the walk (latency, not bandwidth, bounds a listing). */
-const PREFETCH = 64;
+/** Listings fetched ahead of the walk (the host lists one directory at a time; keep it busy). */
+const PREFETCH = 256;
+/** Entries held in prefetched listings the walk has not taken yet, above which no more listings start. */
+const PREFETCH_ENTRIES = 100_000;
 
 /** Bytes per READ request, and requests in flight per open file. */
 const READ_CHUNK = 64 * 1024;
@@ -74,6 +76,9 @@ class SftpSource implements Source {
 
   /** Listings started ahead of the walk (in flight or done), by walk-order key (see walkKey). */
   private prefetched = new Map<string, Promise<SourceEntry[]>>();
+  /** Entry counts of the prefetched listings that arrived, and their sum. */
+  private arrived = new Map<string, number>();
+  private arrivedEntries = 0;
   /** Directories known and not listed yet, by walk key, sorted last-first (the next one is at the end). */
   private frontier: Array<{ key: string; path: Buffer }> = [];
   /** Walk key of the directory the walk listed last. */
@@ -89,7 +94,7 @@ class SftpSource implements Source {
     const key = walkKey(dir);
     this.walkPos = key;
     const ahead = this.prefetched.get(key);
-    for (const k of this.prefetched.keys()) if (k <= key) this.prefetched.delete(k);
+    for (const k of this.prefetched.keys()) if (k <= key) this.forget(k);
     while (this.frontier.length > 0 && this.frontier[this.frontier.length - 1].key <= key) this.frontier.pop();
     const out = await (ahead ?? this.listNow(dir));
     this.learn(dir, out);
@@ -115,13 +120,23 @@ class SftpSource implements Source {
     }
   }
 
-  /** Starts listings of the next known directories in walk order, up to PREFETCH ahead. */
+  private forget(key: string): void {
+    this.prefetched.delete(key);
+    this.arrivedEntries -= this.arrived.get(key) ?? 0;
+    this.arrived.delete(key);
+  }
+
+  /** Starts listings of the next known directories in walk order, up to PREFETCH (and PREFETCH_ENTRIES) ahead. */
   private refill(): void {
-    while (this.prefetched.size < PREFETCH && this.frontier.length > 0) {
+    while (this.prefetched.size < PREFETCH && this.arrivedEntries < PREFETCH_ENTRIES && this.frontier.length > 0) {
       const { key, path } = this.frontier.pop()!;
       if (key <= this.walkPos) continue;
       const p = this.listNow(path).then((sub) => {
-        if (this.prefetched.get(key) === p) this.learn(path, sub); // else the walk took it and learns it
+        if (this.prefetched.get(key) === p) {
+          this.arrived.set(key, sub.length);
+          this.arrivedEntries += sub.length;
+          this.learn(path, sub);
+        } // else the walk took it and learns it
         this.refill();
         return sub;
       });
