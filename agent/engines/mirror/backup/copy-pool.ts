@@ -45,12 +45,6 @@ interface Waiting {
 
 /** Jobs per message: enough to make the message cost small, few enough to keep both threads busy. */
 const BATCH = 32;
-/**
- * How long a partial batch waits for more jobs. Each message wakes the other thread (on a busy machine often
- * at the price of a context switch); an incremental session posts a few jobs at a time, and nothing waits
- * for one job alone (the pass keeps many paths in flight).
- */
-const FLUSH_DELAY_MS = 2;
 
 let worker: Worker | undefined;
 let broken = false;
@@ -140,7 +134,7 @@ function post(job: CopyJob, fallback: () => CopyOutcome): Promise<CopyOutcome> {
     if (batch.length >= BATCH) flush();
     else if (!flushQueued) {
       flushQueued = true;
-      setTimeout(flush, FLUSH_DELAY_MS);
+      setImmediate(flush);
     }
   });
 }
