@@ -1,6 +1,7 @@
 // Mirror benchmark: Strata vs rdiff-backup vs `rsync -a` on one deterministic dataset in one run
 // (initial backup, N incremental sessions with 1% of files changed, restore of the oldest session),
 // printed as a table with the ratios issue 3 targets. Usage and options: bench/README.md.
+import { execFileSync } from "node:child_process";
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -92,6 +93,9 @@ function warm(dir: string): void {
 async function run(tool: Tool, step: Step, dirs: Record<string, string>, time: number, errors: Map<string, string>): Promise<Measurement | null> {
   const [cmd, args] = commandFor(tool, step, dirs, time, agentEntry);
   warm(step === "restore" ? dirs[tool] : dirs.src);
+  // Writes of the dataset generator or of the previous step still in the page cache would be flushed during
+  // this step: whichever tool runs next would pay for them.
+  execFileSync("sync");
   try {
     const m = await measure(cmd, args, { cwd: ROOT });
     console.error(`  ${tool.padEnd(12)} ${step.padEnd(11)} ${m.seconds.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB`);
