@@ -26,6 +26,8 @@ export async function sessionCaller(): Promise<Caller | null> {
   return { id: user.id, email: user.email, name: user.name, role: user.role, via: "session" };
 }
 
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** The caller of an API request: a Bearer token if present (and then only it), else the session. */
 export async function apiCaller(req: Request): Promise<Caller | null> {
   const auth = req.headers.get("authorization");
@@ -34,10 +36,14 @@ export async function apiCaller(req: Request): Promise<Caller | null> {
   if (!m) return null;
   const token = await db().apiToken.findUnique({
     where: { tokenHash: hashToken(m[1]) },
-    select: { id: true, expiresAt: true, revokedAt: true, user: { select } },
+    select: { id: true, expiresAt: true, revokedAt: true, lastUsedAt: true, user: { select } },
   });
-  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= new Date()) || token.user.disabled) return null;
-  await db().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
+  const now = new Date();
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now) || token.user.disabled) return null;
+  // "Last used" is shown to the minute: one write a minute per token, not one per request.
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await db().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+  }
   const u = token.user;
   return { id: u.id, email: u.email, name: u.name, role: u.role, via: "token" };
 }
