@@ -162,12 +162,29 @@ describe("restore from an archive repository written by Strata (tar.zst with ind
     expect(Object.keys(snapshot(sub))).toEqual(["readme.txt"]);
   });
 
-  it("fails clearly: missing path, a time before the first archive, a non-UTF-8 name, and a cancelled run", async () => {
+  it("fails clearly: missing path, a time before the first archive, and a cancelled run; a non-UTF-8 name restores by its bytes", async () => {
     const p = { repositoryPath: "h1/files", format: "archive" as const, path: `${base}/nothing`, at: dayTime(days[2]), target: path.join(tmp.dir, "never"), overwrite: false };
     expect((await restore(p)).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("does not exist at that time") });
     expect((await restore({ ...p, path: base, at: dayTime("20200101") })).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("has no archive at or before") });
-    const raw = Buffer.concat([Buffer.from(`${base}/`), Buffer.from([0x66, 0xff])]);
-    expect((await restore({ ...p, path: `${base}/f\\xff`, pathBase64: raw.toString("base64url") })).outcome).toMatchObject({ status: "failed", reason: expect.stringContaining("not valid UTF-8") });
+    // A name that is not UTF-8 (its own tarball repository): the file by its bytes, and its folder intact.
+    const rawSrc = path.join(tmp.dir, "raw-archive-src");
+    mkdirSync(rawSrc, { recursive: true });
+    writeFileSync(Buffer.concat([Buffer.from(rawSrc + "/f"), Buffer.from([0xff])]), "raw name\n");
+    const rawRepo = path.join(roots[0], "h1/raw");
+    mkdirSync(rawRepo, { recursive: true });
+    await runTarballMethod(
+      { repository: rawRepo, prefix: "h", now: parseDay(days[0]), permissions: {}, purgeDuplicates: false, callbacks: {}, blockSize: 64 * 1024 },
+      { targets: [rawSrc], nameFormat: "long", fileType: "tar.zst", blacklist: [], dumpSymlinks: false },
+    );
+    const rawBase = rawSrc.slice(1);
+    const raw = Buffer.concat([Buffer.from(`${rawBase}/`), Buffer.from([0x66, 0xff])]);
+    const rawP = { ...p, repositoryPath: "h1/raw", at: dayTime(days[0]) + 3600 };
+    const one = await restore({ ...rawP, path: `${rawBase}/f\\xff`, pathBase64: raw.toString("base64url"), target: path.join(tmp.dir, "raw-one") });
+    expect(one.outcome.status, one.outcome.reason).toBe("success");
+    expect(readFileSync(path.join(tmp.dir, "raw-one"), "utf8")).toBe("raw name\n");
+    const folder = await restore({ ...rawP, path: rawBase, target: path.join(tmp.dir, "raw-archive-folder") });
+    expect(folder.outcome.status, folder.outcome.reason).toBe("success");
+    expect(readdirSync(Buffer.from(path.join(tmp.dir, "raw-archive-folder")), { encoding: "buffer" })).toEqual([Buffer.from([0x66, 0xff])]);
     // A valid UTF-8 pathBase64 is honoured.
     const viaBytes = await restore({ ...p, path: "ignored", pathBase64: Buffer.from(`${base}/new.txt`).toString("base64url"), target: path.join(tmp.dir, "via-bytes/new.txt") });
     expect(viaBytes.outcome.status, viaBytes.outcome.reason).toBe("success");

@@ -8,6 +8,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { AgentError } from "../errors";
 import { BlockCache, currentIndex, extractMember } from "../engines/archive/extract";
+import { nameOfBytes, rawBytesOfPath } from "../engines/archive/member-name";
 import { treeAt, type Located } from "../engines/archive/repository-read";
 import { readArchiveMembers } from "../engines/archive/tar-read";
 import { openRepository, restoreTimeFor, restoreTo, statAt, type WalkEntry } from "../engines/mirror/index";
@@ -50,14 +51,13 @@ function pathBytes(p: RestoreParams): Buffer {
   return raw.subarray(a, b);
 }
 
-/** Archive members are read by UTF-8 name: a path whose bytes are not UTF-8 cannot be addressed in an archive. */
-function archivePath(p: RestoreParams, bytes: Buffer): string {
-  const s = bytes.toString("utf8");
-  if (!Buffer.from(s).equals(bytes)) {
-    throw new AgentError("usage", `Cannot restore "${p.path}" from an archive repository: its name is not valid UTF-8, and archive members are read by UTF-8 name (restore its parent folder instead)`);
-  }
-  return s;
+/** The path as the archive tree keys it: its text, with each byte that is not UTF-8 written as `\xHH`. */
+function archivePath(bytes: Buffer): string {
+  return nameOfBytes(bytes).text;
 }
+
+/** The exact bytes of a tree path (names that are not UTF-8 were noted with their bytes when the tree was read). */
+const treeBytes = (k: string): Buffer => rawBytesOfPath(k) ?? Buffer.from(k);
 
 /** What a restore reads: the top entry's kind, then a walk writing everything into `out`. */
 interface RestoreSource {
@@ -97,7 +97,7 @@ const ARCHIVE_TYPES: Partial<Record<Located["type"], MetaRecord["type"]>> = { fi
  * an index (backup-manager's) are read in one sequential pass each, the others member by member through the index.
  */
 async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSource> {
-  const sub = archivePath(p, pathBytes(p));
+  const sub = archivePath(pathBytes(p));
   const state = await treeAt(root, p.at);
   if (!state) throw new AgentError("usage", `Cannot restore "${p.path || "/"}": the repository has no archive at or before ${new Date(p.at * 1000).toISOString()}`);
   const top = state.tree.get(sub);
@@ -107,9 +107,9 @@ async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSou
     .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const rel = (k: string) => (sub === "" ? k : k === sub ? "" : k.slice(sub.length + 1));
   const entryOf = (k: string, e: Located, open: () => AsyncIterable<Buffer>): WalkEntry => {
-    const record: MetaRecord = { path: Buffer.from(k), type: ARCHIVE_TYPES[e.type] ?? null, size: e.size, mtime: e.mtime, perms: e.mode, uid: e.uid, gid: e.gid };
+    const record: MetaRecord = { path: treeBytes(k), type: ARCHIVE_TYPES[e.type] ?? null, size: e.size, mtime: e.mtime, perms: e.mode, uid: e.uid, gid: e.gid };
     if (e.type === "symlink") record.symData = Buffer.from(e.linkTarget ?? "");
-    return { path: record.path, rel: Buffer.from(rel(k)), record, open };
+    return { path: record.path, rel: treeBytes(rel(k)), record, open };
   };
   const nothing = () => (async function* () {})();
   return {
