@@ -8,17 +8,15 @@ import { pipeline } from "node:stream/promises";
 import type { CommandRunner } from "../dump/runner";
 import { SftpReadStream } from "@/agent/sources/ssh/sftp-source";
 import { OPEN_FLAGS, type SftpClient } from "@/agent/sources/ssh/sftp-client";
-import { describeWriteError, writeAtomically } from "./atomic-file";
+import { writeAtomically } from "./atomic-file";
 import { blacklistFor } from "./blacklist";
 import { BlockCompressor, DEFAULT_BLOCK_SIZE } from "./compress";
-import { recordArchiveHashes, type FileHashes } from "./hashes";
-import { INDEX_SUFFIX, writeIndex } from "./index-format";
+import type { FileHashes } from "./hashes";
+import { writeIndex } from "./index-format";
 import { formatDay, snapshotName, tarballArchiveName, tarballCompression } from "./naming";
-import { applyPermissions } from "./permissions";
-import { purgeDuplicates } from "./purge";
 import { tarArgv, type TarBuildOptions } from "./tar-build";
 import { TarIndexer } from "./tar-indexer";
-import { isMasterDay, reportArchiveChanges, type ArchiveContext, type MethodOutcome, type TarballSettings } from "./tarball";
+import { commitArchive, isMasterDay, type ArchiveContext, type MethodOutcome, type TarballSettings } from "./tarball";
 
 /** The host side of a remote tarball run: commands over exec channels, files over SFTP. */
 export interface RemoteTarHost {
@@ -105,7 +103,7 @@ async function archiveRemoteTarget(ctx: ArchiveContext, s: TarballSettings, host
       out.errors++;
       ctx.callbacks.onItemError?.(target, new Error(`Tar reported a file changed during archive creation on "${host.name}": ${res.warnings.join("; ")}`));
     }
-    await commitRemoteArchive(ctx, name, out, res.hashes);
+    await commitArchive(ctx, name, out, res.hashes);
   } finally {
     if (work) await rm(work, { force: true });
     if (remoteDir) await capture(host.runner, ["rm", "-rf", "--", remoteDir]).catch(() => undefined);
@@ -141,22 +139,6 @@ async function streamRemoteTar(host: RemoteTarHost, o: TarBuildOptions, part: st
     o.signal?.removeEventListener("abort", kill);
     await fh.close();
   }
-}
-
-async function commitRemoteArchive(ctx: ArchiveContext, name: string, out: MethodOutcome, hashes: FileHashes): Promise<void> {
-  const file = path.join(ctx.repository, name);
-  try {
-    await applyPermissions(file, ctx.permissions, ctx.permissions.archiveMode);
-    await applyPermissions(file + INDEX_SUFFIX, ctx.permissions, ctx.permissions.archiveMode);
-  } catch (err) {
-    throw new Error(`Cannot set permissions of "${file}": ${describeWriteError(err)}`, { cause: err });
-  }
-  const h = await recordArchiveHashes(ctx.repository, ctx.prefix, name, hashes);
-  out.outputs.push(name);
-  out.bytes += h.size;
-  ctx.callbacks.onLog?.(`${file}: ok (${h.size} bytes, ${h.md5})`);
-  await reportArchiveChanges(ctx, name);
-  if (ctx.purgeDuplicates) await purgeDuplicates(ctx.repository, name, ctx.prefix, ctx.callbacks.onLog);
 }
 
 /** Runs a short command on the host; its standard output, or an error naming the host and the cause. */

@@ -165,7 +165,8 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
   await commitArchive(ctx, name, out, hashes);
 }
 
-async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome, hashes?: FileHashes): Promise<void> {
+/** Commits a written archive: permissions (and its index's), md5 and SHA-256 records, the change set, purge-duplicates. */
+export async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome, hashes?: FileHashes): Promise<void> {
   const file = path.join(ctx.repository, name);
   try {
     await applyPermissions(file, ctx.permissions, ctx.permissions.archiveMode);
