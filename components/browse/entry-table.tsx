@@ -13,6 +13,7 @@ export interface EntryRow {
   mtime: Date | null;
   linkTarget: string | null;
   changedInThisIncrement: boolean;
+  changeInThisIncrement: "new" | "changed" | null;
   deletedAt: Date | null;
 }
 
@@ -78,6 +79,8 @@ export function EntryTable({ repoId, path, entries, sort, query, times }: Props)
                     <span title={`Deleted in the increment of ${formatDate(e.deletedAt)}`}>
                       <Badge tone="red">deleted {formatDate(e.deletedAt).slice(0, 10)}</Badge>
                     </span>
+                  ) : e.changeInThisIncrement === "new" ? (
+                    <Badge tone="blue">new</Badge>
                   ) : e.changedInThisIncrement ? (
                     <Badge tone="green">changed</Badge>
                   ) : null}

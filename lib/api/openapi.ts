@@ -205,6 +205,7 @@ export const openApiDocument = {
           linkTarget: { type: ["string", "null"] },
           pathBase64: { type: ["string", "null"], description: "The path's exact bytes (base64) when they are not valid UTF-8; `path` then shows each invalid byte as \\xHH" },
           changedInThisIncrement: { type: "boolean" },
+          changeInThisIncrement: { type: ["string", "null"], enum: ["new", "changed", null], description: "How the entry appeared in this increment: new, or changed (it had a version just before)" },
           deletedAt: { type: ["string", "null"], format: "date-time" },
         },
       },

@@ -122,6 +122,8 @@ export interface DirectoryEntry {
   pathBase64: string | null;
   /** This version appeared in the increment being viewed. */
   changedInThisIncrement: boolean;
+  /** How: "new" (the path had no version just before) or "changed"; null when it did not appear then. */
+  changeInThisIncrement: "new" | "changed" | null;
   /** With showDeleted: when the entry was deleted (null for live entries). */
   deletedAt: Date | null;
 }
@@ -151,6 +153,8 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
   const page = more ? all.slice(0, limit) : all;
   const prefix = path === "" ? "" : `${path}/`;
   const last = page[page.length - 1];
+  const appeared = page.filter(([, changed, deleted]) => changed === 1 && deleted === null).map(([e]) => prefix + e[0]);
+  const replaced = await pathsReplacedAt(repoId, appeared, T);
   return {
     path,
     at: resolved,
@@ -170,11 +174,21 @@ export async function listDirectory(caller: Caller, repoId: string, opts: ListDi
         linkTarget: e[8],
         pathBase64: e[9],
         changedInThisIncrement: changed === 1,
+        changeInThisIncrement: changed === 1 && deleted === null ? (replaced.has(prefix + e[0]) ? "changed" : "new") : null,
         deletedAt: fromEpoch(deleted),
       }),
     ),
     nextCursor: more && last ? encodeCursor(cursorOf(sort, desc, last)) : null,
   };
+}
+
+/** Of `paths` (versions that appeared at T), those whose previous version ended at T: changed, not new. */
+async function pathsReplacedAt(repoId: string, paths: string[], T: number): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const rows = await db().$queryRaw<{ path: string }[]>`
+    SELECT path FROM "FileVersion"
+    WHERE "repositoryId" = ${repoId}::uuid AND path = ANY(${paths}::text[]) AND "validUntil" = ${ts(T)}`;
+  return new Set(rows.map((r) => r.path));
 }
 
 /**

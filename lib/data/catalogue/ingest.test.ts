@@ -92,6 +92,10 @@ describe("catalogue ingest of a real mirror repository", () => {
     const root = await cat.listDirectory(env.admin, repoId, { at: String(SESSION_TIMES[1]) });
     const changed = Object.fromEntries(root.entries.map((e) => [e.name, e.changedInThisIncrement]));
     expect(changed).toMatchObject({ "a.txt": true, "new.txt": true, x: true, "keep.bin": false, link: false });
+    const how = Object.fromEntries(root.entries.map((e) => [e.name, e.changeInThisIncrement]));
+    expect(how).toMatchObject({ "a.txt": "changed", "new.txt": "new", "keep.bin": null, link: null });
+    const first = await cat.listDirectory(env.admin, repoId, { at: String(SESSION_TIMES[0]) });
+    expect(new Set(first.entries.map((e) => e.changeInThisIncrement))).toEqual(new Set(["new"]));
     expect(root.at.increment.time.getTime()).toBe(SESSION_TIMES[1] * 1000);
     expect(root.exists).toBe(true);
     expect((await cat.listDirectory(env.admin, repoId, { path: "dir/sub", at: String(SESSION_TIMES[2]) })).exists).toBe(false);
