@@ -1,6 +1,5 @@
 // Watches a tar stream as it passes (GNU, ustar and pax headers, GNU long names, incremental dumpdirs)
 // and records, for every member, where its header and its data start in the uncompressed stream.
-import { Transform, type TransformCallback } from "node:stream";
 import type { IndexMember } from "./index-format";
 import { nameOfBytes } from "./member-name";
 
@@ -40,11 +39,6 @@ export function parsePaxBytes(data: Buffer): Map<string, Buffer> {
   return out;
 }
 
-/** Parses the records of a pax extended header into key → value (text). */
-export function parsePax(data: Buffer): Map<string, string> {
-  return new Map([...parsePaxBytes(data)].map(([k, v]) => [k, v.toString("utf8")]));
-}
-
 /** Name and link of a member header as bytes: pax records, else GNU long name/link, else the ustar fields. */
 export function headerNames(h: Buffer, pax: Map<string, Buffer>, longName?: Buffer, longLink?: Buffer): { name: Buffer; link: Buffer } {
   const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
@@ -56,8 +50,8 @@ export function headerNames(h: Buffer, pax: Map<string, Buffer>, longName?: Buff
 
 const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
 
-/** Pass-through Transform (or, through `observe`, a watcher) that fills `members` with one entry per tar member. */
-export class TarIndexer extends Transform {
+/** Watches the chunks of a tar stream (through `observe`) and fills `members` with one entry per tar member. */
+export class TarIndexer {
   readonly members: IndexMember[] = [];
   private offset = 0;
   private skip = 0;
@@ -70,16 +64,7 @@ export class TarIndexer extends Transform {
   private firstHeader = -1;
   private ended = false;
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.scan(chunk);
-      cb(null, chunk);
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-
-  /** Indexes a chunk without passing it on: for a writer that sees the stream itself (BlockCompressor's `observe`). */
+  /** Indexes a chunk: for a writer that sees the stream itself (BlockCompressor's `observe`). */
   readonly observe = (chunk: Buffer): void => this.scan(chunk);
 
   private scan(chunk: Buffer): void {
