@@ -1,7 +1,7 @@
 // Watches a tar stream as it passes (GNU, ustar and pax headers, GNU long names, incremental dumpdirs)
 // and records, for every member, where its header and its data start in the uncompressed stream.
 import type { IndexMember } from "./index-format";
-import { nameOfBytes } from "./member-name";
+import { nameOfBytes, type MemberName } from "./member-name";
 
 const BLOCK = 512;
 
@@ -17,13 +17,13 @@ export function parseNumeric(buf: Buffer): number {
 }
 
 /** A NUL-terminated header field as bytes (names are bytes: GNU tar writes them as the file system has them). */
-export function cBytes(buf: Buffer): Buffer {
+function cBytes(buf: Buffer): Buffer {
   const end = buf.indexOf(0);
   return buf.subarray(0, end < 0 ? buf.length : end);
 }
 
 /** Parses the records of a pax extended header into key → value bytes (a path may be raw bytes: hdrcharset=BINARY). */
-export function parsePaxBytes(data: Buffer): Map<string, Buffer> {
+function parsePaxBytes(data: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let i = 0;
   while (i < data.length) {
@@ -39,13 +39,60 @@ export function parsePaxBytes(data: Buffer): Map<string, Buffer> {
   return out;
 }
 
-/** Name and link of a member header as bytes: pax records, else GNU long name/link, else the ustar fields. */
-export function headerNames(h: Buffer, pax: Map<string, Buffer>, longName?: Buffer, longLink?: Buffer): { name: Buffer; link: Buffer } {
-  const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
-  const prefix = posix ? cBytes(h.subarray(345, 500)) : Buffer.alloc(0);
-  const short = cBytes(h.subarray(0, 100));
-  const name = pax.get("path") ?? longName ?? (prefix.length ? Buffer.concat([prefix, Buffer.from("/"), short]) : short);
-  return { name, link: pax.get("linkpath") ?? longLink ?? cBytes(h.subarray(157, 257)) };
+/** A member header's fields, with what the GNU long-name/link and pax records before it say applied. */
+export interface HeaderFields {
+  name: MemberName;
+  /** Hard and symbolic links: the target. */
+  link?: MemberName;
+  size: number;
+  /** The mode field as it stands (type bits included when the writer put them there). */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+}
+
+/**
+ * The metadata records (GNU long name L / long link K, pax x) that come before a member header, for a reader
+ * of the tar stream: it hands each record's data to `take`, then each member header to `member`.
+ */
+export class HeaderRecords {
+  private longName?: Buffer;
+  private longLink?: Buffer;
+  private pax = new Map<string, Buffer>();
+
+  /** Takes the data of a metadata record of this kind (pax globals, g, are not applied). */
+  take(kind: string, data: Buffer): void {
+    if (kind === "L") this.longName = Buffer.from(cBytes(data));
+    else if (kind === "K") this.longLink = Buffer.from(cBytes(data));
+    else if (kind === "x") for (const [k, v] of parsePaxBytes(data)) this.pax.set(k, v);
+  }
+
+  /**
+   * The fields of member header `h` (typeflag `type`): name and link from pax records, else GNU long name/link,
+   * else the ustar fields; numbers from pax records where given. The records taken so far are then dropped.
+   */
+  member(h: Buffer, type: string): HeaderFields {
+    const pax = this.pax;
+    const posix = h.subarray(257, 263).toString("latin1") === "ustar\0";
+    const prefix = posix ? cBytes(h.subarray(345, 500)) : Buffer.alloc(0);
+    const short = cBytes(h.subarray(0, 100));
+    const name = pax.get("path") ?? this.longName ?? (prefix.length ? Buffer.concat([prefix, Buffer.from("/"), short]) : short);
+    const link = pax.get("linkpath") ?? this.longLink ?? cBytes(h.subarray(157, 257));
+    const num = (k: string, field: Buffer) => (pax.has(k) ? Number(pax.get(k)!.toString("latin1")) : parseNumeric(field));
+    const out: HeaderFields = {
+      name: nameOfBytes(name),
+      size: num("size", h.subarray(124, 136)),
+      mode: parseNumeric(h.subarray(100, 108)),
+      uid: num("uid", h.subarray(108, 116)),
+      gid: num("gid", h.subarray(116, 124)),
+      mtime: Math.floor(num("mtime", h.subarray(136, 148))),
+    };
+    if (link.length && (type === "1" || type === "2")) out.link = nameOfBytes(link);
+    this.longName = this.longLink = undefined;
+    this.pax = new Map();
+    return out;
+  }
 }
 
 const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
@@ -58,9 +105,7 @@ export class TarIndexer {
   private header = Buffer.alloc(0);
   /** Metadata collection: a long-name or pax record being read (kind + remaining bytes). */
   private meta?: { kind: string; size: number; chunks: Buffer[]; got: number };
-  private longName?: Buffer;
-  private longLink?: Buffer;
-  private pax = new Map<string, Buffer>();
+  private readonly records = new HeaderRecords();
   private firstHeader = -1;
   private ended = false;
 
@@ -103,10 +148,7 @@ export class TarIndexer {
   private finishMeta(): void {
     const m = this.meta!;
     this.meta = undefined;
-    const data = Buffer.concat(m.chunks).subarray(0, m.size);
-    if (m.kind === "L") this.longName = Buffer.from(cBytes(data));
-    else if (m.kind === "K") this.longLink = Buffer.from(cBytes(data));
-    else if (m.kind === "x") for (const [k, v] of parsePaxBytes(data)) this.pax.set(k, v);
+    this.records.take(m.kind, Buffer.concat(m.chunks).subarray(0, m.size));
   }
 
   private onHeader(h: Buffer, at: number): void {
@@ -123,32 +165,17 @@ export class TarIndexer {
       if (this.skip === 0) this.finishMeta();
       return;
     }
-    const names = headerNames(h, this.pax, this.longName, this.longLink);
-    const name = nameOfBytes(names.name);
-    const paxNumber = (k: string) => (this.pax.has(k) ? Number(this.pax.get(k)!.toString("latin1")) : undefined);
-    const realSize = paxNumber("size") ?? size;
-    const mtime = paxNumber("mtime");
-    const entry: IndexMember = {
-      n: name.text,
-      t: type,
-      h: this.firstHeader,
-      d: at + BLOCK,
-      s: realSize,
-      m: parseNumeric(h.subarray(100, 108)),
-      mt: mtime !== undefined ? Math.floor(mtime) : parseNumeric(h.subarray(136, 148)),
-    };
-    if (name.raw) entry.nb = name.raw.toString("base64");
-    if (names.link.length && (type === "1" || type === "2")) {
-      const link = nameOfBytes(names.link);
-      entry.l = link.text;
-      if (link.raw) entry.lb = link.raw.toString("base64");
+    const f = this.records.member(h, type);
+    const entry: IndexMember = { n: f.name.text, t: type, h: this.firstHeader, d: at + BLOCK, s: f.size, m: f.mode, mt: f.mtime };
+    if (f.name.raw) entry.nb = f.name.raw.toString("base64");
+    if (f.link) {
+      entry.l = f.link.text;
+      if (f.link.raw) entry.lb = f.link.raw.toString("base64");
     }
     this.members.push(entry);
-    this.longName = this.longLink = undefined;
-    this.pax = new Map();
     this.firstHeader = -1;
     // Hard links and symlinks carry no data; directories carry data only as GNU dumpdirs ("D").
-    this.skip = type === "1" || type === "2" || type === "5" ? 0 : padded(realSize);
+    this.skip = type === "1" || type === "2" || type === "5" ? 0 : padded(f.size);
   }
 
   /** Bytes seen so far (the tar stream's length once it ended). */

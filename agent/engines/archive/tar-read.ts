@@ -7,7 +7,7 @@ import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { decompressorArgv } from "./compress";
 import { nameOfBytes } from "./member-name";
-import { cBytes, headerNames, parseNumeric, parsePaxBytes } from "./tar-indexer";
+import { HeaderRecords, parseNumeric } from "./tar-indexer";
 import type { Compression } from "./naming";
 
 /** One entry of a GNU dumpdir: Y = stored in this archive, N = present, unchanged, D = sub-directory, R/T = rename from/to. */
@@ -112,41 +112,23 @@ class ByteReader {
  */
 export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMember) => boolean | "stream" = () => false): AsyncGenerator<TarMember> {
   const r = new ByteReader(src[Symbol.asyncIterator]());
-  let longName: Buffer | undefined;
-  let longLink: Buffer | undefined;
-  let pax = new Map<string, Buffer>();
+  const records = new HeaderRecords();
   for (;;) {
     const h = await r.read(BLOCK);
     if (h.length < BLOCK || h.every((b) => b === 0)) return;
     const type = h[156] === 0 ? "0" : String.fromCharCode(h[156]);
     const size = parseNumeric(h.subarray(124, 136));
     if (type === "L" || type === "K" || type === "x" || type === "g") {
-      const data = (await r.read(padded(size))).subarray(0, size);
-      if (type === "L") longName = Buffer.from(cBytes(data));
-      else if (type === "K") longLink = Buffer.from(cBytes(data));
-      else if (type === "x") for (const [k, v] of parsePaxBytes(data)) pax.set(k, v);
+      records.take(type, (await r.read(padded(size))).subarray(0, size));
       continue;
     }
-    const names = headerNames(h, pax, longName, longLink);
-    const name = nameOfBytes(names.name);
-    const num = (k: string, field: Buffer) => (pax.has(k) ? Number(pax.get(k)!.toString("latin1")) : parseNumeric(field));
-    const m: TarMember = {
-      name: name.text,
-      type,
-      size: num("size", h.subarray(124, 136)),
-      mode: parseNumeric(h.subarray(100, 108)) & 0o7777,
-      uid: num("uid", h.subarray(108, 116)),
-      gid: num("gid", h.subarray(116, 124)),
-      mtime: Math.floor(num("mtime", h.subarray(136, 148))),
-    };
-    if (name.raw) m.nameBytes = name.raw;
-    if (names.link.length && (type === "1" || type === "2")) {
-      const link = nameOfBytes(names.link);
-      m.linkname = link.text;
-      if (link.raw) m.linkBytes = link.raw;
+    const f = records.member(h, type);
+    const m: TarMember = { name: f.name.text, type, size: f.size, mode: f.mode & 0o7777, uid: f.uid, gid: f.gid, mtime: f.mtime };
+    if (f.name.raw) m.nameBytes = f.name.raw;
+    if (f.link) {
+      m.linkname = f.link.text;
+      if (f.link.raw) m.linkBytes = f.link.raw;
     }
-    longName = longLink = undefined;
-    pax = new Map();
     const dataLen = type === "1" || type === "2" || type === "5" ? 0 : m.size;
     const want = type === "D" ? true : dataLen > 0 && wantData(m);
     if (want === "stream") {
