@@ -1,6 +1,5 @@
 // HTTP pieces of the console's download routes: byte ranges, Content-Type by extension, RFC 5987
 // Content-Disposition, and turning an agent stream into a Response only once its first chunk arrived.
-import { Readable } from "node:stream";
 
 /** A satisfiable single range (inclusive end), "unsatisfiable", or null for the whole file. */
 export type ByteRange = { start: number; end: number } | "unsatisfiable" | null;
@@ -82,11 +81,6 @@ export async function bufferedResponse(
     { highWaterMark: 1 },
   );
   return new Response(body, { status: init.status ?? 200, headers: init.headers });
-}
-
-/** A web stream as a Node async iterable (for piping into zlib, tar-stream and archiver). */
-export function nodeStream(body: ReadableStream<Uint8Array>): Readable {
-  return Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
 }
 
 /** The JSON error Response for a failed agent request (503 unreachable, the agent's 4xx as is, else 502). */
