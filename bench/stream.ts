@@ -7,10 +7,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../agent/engines/archive/upload/test-sshd";
 import { generateDataset, treeBytes } from "./dataset";
 import { mb, measure, table } from "./measure";
 import { buildAgent } from "../scripts/build-agent";
@@ -77,18 +77,6 @@ function startAgentProcess(root: string, secret: string): Promise<{ child: Child
     });
     child.on("error", reject);
     child.on("exit", (code) => reject(new Error(`The agent process ended (exit code ${code}) before listening`)));
-  });
-}
-
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
   });
 }
 
