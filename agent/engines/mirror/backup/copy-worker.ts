@@ -4,8 +4,7 @@
 // the main thread walks the source and writes the metadata. Same functions, so the same bytes and holes.
 import { parentPort } from "node:worker_threads";
 import { copySync } from "./local-fast";
-import { closeSync } from "node:fs";
-import { createIncFromMirror } from "./increments";
+import { createIncClosed } from "./increments";
 import { SourceReadError } from "./repo-writer";
 import type { CopyJob, CopyOutcome, CopyReply } from "./copy-pool";
 import type { Signature } from "../librsync/signature";
@@ -17,12 +16,7 @@ function compact(sig: Signature): Signature {
 
 function run(j: CopyJob): CopyOutcome {
   const dst = Buffer.from(j.dst, "latin1");
-  if (j.kind === "inc") {
-    // Closed here: a descriptor a worker opened is its own (closed when it exits), whichever thread fsyncs.
-    const made = createIncFromMirror(Buffer.from(j.src, "latin1"), dst, j.attrs, j.body);
-    if (made.fd !== undefined) closeSync(made.fd);
-    return { bytes: made.bytes, tooBig: made.tooBig };
-  }
+  if (j.kind === "inc") return createIncClosed(Buffer.from(j.src, "latin1"), dst, j.attrs, j.body);
   const got = copySync(Buffer.from(j.src, "latin1"), dst, j.withSig, j.hint, j.attrs);
   return { bytes: got.bytes, sha1: got.sha1, sig: got.sig && compact(got.sig) };
 }

@@ -198,9 +198,9 @@ function makeIncBody(whole: Buffer, body: IncBody): Buffer {
 }
 
 /**
- * The synchronous part of a small increment (also what the copy worker runs): reads the mirror file `src`,
- * makes the increment body and creates `p` with it and the attributes. Leaves `p` open for the caller's
- * fsync (`fd`); `tooBig` (nothing written) when the mirror file must be streamed instead.
+ * The synchronous part of a small increment (the copy worker runs it through createIncClosed): reads the
+ * mirror file `src`, makes the increment body and creates `p` with it and the attributes. Leaves `p` open for
+ * the caller's fsync (`fd`); `tooBig` (nothing written) when the mirror file must be streamed instead.
  */
 export function createIncFromMirror(src: Buffer, p: Buffer, a: Attrs, body: IncBody): { bytes: number; fd?: number; tooBig?: boolean } {
   const whole = readWholeIfSmall(src);
@@ -218,7 +218,7 @@ async function durableFromMirror(p: Buffer, mirrorAbs: Buffer, a: Attrs, body: I
   await fsyncSlot();
   try {
     if (copyPoolUsable()) {
-      const made = await incInWorker(mirrorAbs, p, a, body, (...args) => closed(createIncFromMirror(...args)));
+      const made = await incInWorker(mirrorAbs, p, a, body, createIncClosed);
       if (made.tooBig) return undefined;
       await syncFile(p);
       return made.bytes;
@@ -232,7 +232,12 @@ async function durableFromMirror(p: Buffer, mirrorAbs: Buffer, a: Attrs, body: I
   }
 }
 
-function closed(made: { bytes: number; fd?: number; tooBig?: boolean }): { bytes: number; tooBig?: boolean } {
+/**
+ * createIncFromMirror, the new file closed (not synced): what the copy worker runs, a descriptor a worker
+ * opened being its own (closed when it exits), whichever thread fsyncs; and its fallback on this thread.
+ */
+export function createIncClosed(src: Buffer, p: Buffer, a: Attrs, body: IncBody): { bytes: number; tooBig?: boolean } {
+  const made = createIncFromMirror(src, p, a, body);
   if (made.fd !== undefined) closeSync(made.fd);
   return { bytes: made.bytes, tooBig: made.tooBig };
 }
