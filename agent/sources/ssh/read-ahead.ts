@@ -97,7 +97,7 @@ export function walkKey(path: Buffer): string {
  * Open, one READ of the listed size plus one past it (end of file expected), close: all sent without waiting
  * but for the handle. Null when the file is not as listed (grew or shrank): the reader then streams it.
  */
-export async function readWhole(sftp: SftpClient, abs: Buffer, size: number): Promise<Buffer | null> {
+async function readWhole(sftp: SftpClient, abs: Buffer, size: number): Promise<Buffer | null> {
   const handle = await sftp.open(abs, 1);
   try {
     const first = size > 0 ? sftp.read(handle, 0, size) : Promise.resolve(Buffer.alloc(0));
