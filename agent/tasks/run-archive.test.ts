@@ -1,29 +1,24 @@
 // Tarball jobs of an SSH host through the backup task (real sshd): tar runs on the host, the archives, their
 // change sets and the snapshot land on the agent, and the host's temporary folder is left empty.
 import { execFileSync } from "node:child_process";
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSshd, type TestSshd } from "../engines/archive/upload/test-sshd";
+import type { TestSshd } from "../engines/archive/upload/test-sshd";
 import { RunSpool } from "../daemon/run-spool";
-import { sshTestHost } from "../sources/ssh/test-host";
+import { startSshdWithHostTmp } from "../sources/ssh/test-host";
 import { agentJob, type AgentJob, type HostConnection } from "@/lib/schemas/agent-protocol";
 import { runBackupTask } from "./run-backup";
-import { mirrorJob } from "./test-jobs";
+import { mirrorJob, queueRun } from "./test-jobs";
 
 let sshd: TestSshd;
 let dir: string;
 let spool: RunSpool;
 let host: HostConnection;
 let stateDir: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "strata-ssh-tar-task-"));
-  await mkdir(path.join(dir, "host-tmp"));
-  sshd = await startTestSshd([`SetEnv TMPDIR=${path.join(dir, "host-tmp")}`]);
-  ({ host, stateDir } = await sshTestHost(sshd, dir));
+  ({ dir, sshd, host, stateDir } = await startSshdWithHostTmp("strata-ssh-tar-task-"));
   spool = new RunSpool(stateDir);
   await spool.load();
 });
@@ -33,8 +28,7 @@ afterAll(async () => {
 });
 
 async function backup(job: AgentJob, now: Date) {
-  const runId = `dddddddd-dddd-4ddd-8ddd-${String(++seq).padStart(12, "0")}`;
-  await spool.create(runId, { v: 1, jobId: job.definition.id, type: "backup", trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
+  const runId = await queueRun(spool, job.definition.id);
   const outcome = await runBackupTask({
     runId, job, host, trigger: "manual", repositoryRoots: [path.join(dir, "repos")], stateDir, timeZone: "UTC",
     recorder: spool.recorder(runId), signal: new AbortController().signal, now: () => now,

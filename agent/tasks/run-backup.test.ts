@@ -7,7 +7,7 @@ import { RunSpool } from "../daemon/run-spool";
 import { rdiffBackup, requireRdiffBackup } from "../engines/mirror/read/test-rdiff";
 import { agentJob, type AgentJob, type HostConnection } from "@/lib/schemas/agent-protocol";
 import { runBackupTask } from "./run-backup";
-import { localHost, mirrorJob } from "./test-jobs";
+import { localHost, mirrorJob, queueRun } from "./test-jobs";
 import type { BackupTask, RunRecorder } from "./types";
 
 let dir: string;
@@ -29,10 +29,8 @@ async function tree(root: string, files: Record<string, string>) {
   }
 }
 
-let seq = 0;
 async function run(job: AgentJob, opts: { now?: Date; signal?: AbortSignal; wrap?: (r: RunRecorder) => RunRecorder; host?: HostConnection } = {}) {
-  const runId = `00000000-0000-4000-8000-${String(++seq).padStart(12, "0")}`;
-  await spool.create(runId, { v: 1, jobId: job.definition.id, type: "backup", trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
+  const runId = await queueRun(spool, job.definition.id);
   const rec = spool.recorder(runId);
   const task: BackupTask = {
     runId, job, host: opts.host ?? host, trigger: "manual", repositoryRoots: [path.join(dir, "repos")], stateDir: path.join(dir, "state"),

@@ -16,6 +16,7 @@ import { rdiffBackup, requireRdiffBackup } from "../engines/mirror/read/test-rdi
 import { RunSpool } from "../daemon/run-spool";
 import type { HostConnection, RestoreParams } from "@/lib/schemas/agent-protocol";
 import { runRestoreTask } from "./run-restore";
+import { queueRun } from "./test-jobs";
 import type { RunRecorder } from "./types";
 
 const tmp = tempDir("restore-task");
@@ -23,7 +24,6 @@ const stateDir = path.join(tmp.dir, "state");
 const roots = [path.join(tmp.dir, "repos")];
 const host: HostConnection = { id: "00000000-0000-4000-8000-0000000000a1", name: "here", address: "local", port: 22, user: "root", hostKeyFingerprint: null, local: true };
 let spool: RunSpool;
-let seq = 0;
 
 beforeAll(async () => {
   mkdirSync(roots[0], { recursive: true });
@@ -41,8 +41,7 @@ interface RestoreOptions {
 }
 
 async function restore(params: Omit<RestoreParams, "hostId">, opts: RestoreOptions = {}) {
-  const runId = `dddddddd-dddd-4ddd-8ddd-${String(++seq).padStart(12, "0")}`;
-  await spool.create(runId, { v: 1, jobId: null, type: "restore", trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
+  const runId = await queueRun(spool, null, "restore");
   const on = opts.on ?? { host, stateDir };
   const inner = spool.recorder(runId);
   const progress: { items: number }[] = [];

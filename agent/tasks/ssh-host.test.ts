@@ -2,14 +2,13 @@
 // through the console (POST /host-keys), a refused key failing the run, and restores written back over SFTP.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSshd, type TestSshd } from "../engines/archive/upload/test-sshd";
+import type { TestSshd } from "../engines/archive/upload/test-sshd";
 import { requireTool, sh } from "../engines/dump/test-support";
 import { rdiffBackup } from "../engines/mirror/read/test-rdiff";
-import { CLOSED_PORT, sshTestHost } from "../sources/ssh/test-host";
+import { CLOSED_PORT, startSshdWithHostTmp } from "../sources/ssh/test-host";
 import { ConsoleClient } from "../daemon/console-client";
 import { hostKeyChecker } from "../daemon/host-keys";
 import { RunSpool } from "../daemon/run-spool";
@@ -17,7 +16,7 @@ import { TestConsole } from "../daemon/test-console";
 import { agentJob, type AgentJob, type HostConnection } from "@/lib/schemas/agent-protocol";
 import { runBackupTask } from "./run-backup";
 import { runRestoreTask } from "./run-restore";
-import { mirrorJob } from "./test-jobs";
+import { mirrorJob, queueRun } from "./test-jobs";
 
 let sshd: TestSshd;
 let con: TestConsole;
@@ -25,15 +24,10 @@ let dir: string;
 let spool: RunSpool;
 let host: HostConnection;
 let stateDir: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "strata-ssh-task-"));
-  // The host's sessions get their own TMPDIR, so the tests can see that credential files are removed.
-  await mkdir(path.join(dir, "host-tmp"));
-  sshd = await startTestSshd([`SetEnv TMPDIR=${path.join(dir, "host-tmp")}`]);
+  ({ dir, sshd, host, stateDir } = await startSshdWithHostTmp("strata-ssh-task-", { hostKeyFingerprint: null }));
   con = await new TestConsole().start();
-  ({ host, stateDir } = await sshTestHost(sshd, dir, { hostKeyFingerprint: null }));
   spool = new RunSpool(stateDir);
   await spool.load();
   await mkdir(path.join(dir, "src/sub"), { recursive: true });
@@ -46,11 +40,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const newRun = async (jobId: string | null, type: "backup" | "restore") => {
-  const runId = `cccccccc-cccc-4ccc-8ccc-${String(++seq).padStart(12, "0")}`;
-  await spool.create(runId, { v: 1, jobId, type, trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
-  return runId;
-};
+const newRun = (jobId: string | null, type: "backup" | "restore") => queueRun(spool, jobId, type);
 const checkHostKey = () => hostKeyChecker(new ConsoleClient(con.url), con.token, () => undefined);
 
 async function backup(h: HostConnection, job: AgentJob = mirrorJob(h, { sources: [path.join(dir, "src")] }), signal = new AbortController().signal) {

@@ -1,6 +1,7 @@
 // Test fixtures: a local host and job definitions in the shape the console sends (parsed with the shared schemas).
 import { randomUUID } from "node:crypto";
 import { agentJob, hostConnection, type AgentJob, type HostConnection } from "@/lib/schemas/agent-protocol";
+import type { RunSpool } from "../daemon/run-spool";
 
 /** A host of this agent's own machine (read as local paths). */
 export function localHost(name = "web1"): HostConnection {
@@ -21,4 +22,11 @@ export function mirrorJob(host: HostConnection, def: Record<string, unknown> = {
       ...def,
     },
   });
+}
+
+/** A queued manual run of `type` in the spool (as the daemon makes one before a task starts); its id. */
+export async function queueRun(spool: RunSpool, jobId: string | null, type: "backup" | "restore" = "backup"): Promise<string> {
+  const runId = randomUUID();
+  await spool.create(runId, { v: 1, jobId, type, trigger: "manual", status: "queued", queuedAt: new Date().toISOString() });
+  return runId;
 }

@@ -1,8 +1,9 @@
 // Test support: a HostConnection for a test sshd, and an agent state directory holding the sshd's authorized
 // user key as the agent's key (so the agent logs in as the current user).
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import type { TestSshd } from "@/agent/engines/archive/upload/test-sshd";
+import { startTestSshd, type TestSshd } from "@/agent/engines/archive/upload/test-sshd";
 import type { HostConnection } from "@/lib/schemas/agent-protocol";
 import { AGENT_KEY_FILE } from "./agent-key";
 
@@ -25,3 +26,15 @@ export async function sshTestHost(sshd: TestSshd, dir: string, over: Partial<Hos
 
 /** A port nothing listens on (tcpmux): a free port picked at random could be taken by a parallel test's sshd. */
 export const CLOSED_PORT = 1;
+
+/**
+ * A fresh temporary folder and a test sshd whose sessions get its `host-tmp` folder as TMPDIR, so a test sees
+ * that the files a run puts in the host's temporary folder (credentials, snapshots) are gone afterwards.
+ */
+export async function startSshdWithHostTmp(prefix: string, over: Partial<HostConnection> = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const hostTmp = path.join(dir, "host-tmp");
+  await mkdir(hostTmp);
+  const sshd = await startTestSshd([`SetEnv TMPDIR=${hostTmp}`]);
+  return { dir, hostTmp, sshd, ...(await sshTestHost(sshd, dir, over)) };
+}
