@@ -1,20 +1,13 @@
 // Archive methods of a backup run (tarball, incremental tarball, dumps, pipe, svn): the job definition mapped
 // to the archive engine's job (lib/schemas/archive-job.ts) and run by runArchiveJob, which also purges by TTL.
-// Local hosts: runArchiveJob on the agent. SSH hosts: every method runs its command on the host through an
-// SshRunner (output streamed back into the agent's repository; credential files and incremental snapshots
-// visit the host as 0600 files and are removed), with the job's lock and TTL purge taken here.
+// Local hosts: runArchiveJob on the agent. SSH hosts: the same run, with every method's command running on
+// the host through an SshRunner (output streamed back into the agent's repository; credential files and
+// incremental snapshots visit the host as 0600 files and are removed).
 import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { once } from "node:events";
 import { AgentError } from "../errors";
-import { lockPathOf, runArchiveJob, type ArchiveRunResult } from "../engines/archive/run-job";
-import { acquireLock } from "../engines/archive/lock";
-import { formatDay } from "../engines/archive/naming";
-import { resolvePermissions } from "../engines/archive/permissions";
-import { purgeRepository } from "../engines/archive/purge";
-import { runDumpJob } from "../engines/dump";
+import { runArchiveJob, type ArchiveRunResult } from "../engines/archive/run-job";
 import { SshRunner } from "../engines/dump/ssh-runner";
-import { runRemoteTarballJob } from "../engines/archive/remote-tarball-job";
 import { startSftp } from "../sources/ssh/sftp-source";
 import type { EngineCallbacks } from "../engines/types";
 import { connectToHost } from "../sources/open";
@@ -106,7 +99,7 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
   for (const e of entries) out.write(JSON.stringify(e) + "\n");
   out.end();
   await once(out, "close");
-  const outputs = result.outputs ?? [];
+  const outputs = result.outputs;
   const incremental = def.method === "tarball_incremental" && !outputs.some((o) => o.includes(".master."));
   await task.recorder.changeSet({
     file: task.recorder.changeSetPath,
@@ -121,26 +114,19 @@ export async function runArchiveSession(task: BackupTask, repository: string): P
 }
 
 /**
- * An archive job of an SSH host: connects first (an unreachable host or refused key writes nothing), then in
- * the repository on the agent takes the job's lock, purges by TTL and runs the tarballs or dumps on the host.
+ * An archive job of an SSH host: connects first (an unreachable host or refused key writes nothing), then
+ * runs the job as a local one (lock, TTL purge, methods in the agent's repository) with tar and the dump
+ * commands running on the host.
  */
 async function runOnHost(task: BackupTask, job: ArchiveJob, now: Date, callbacks: EngineCallbacks): Promise<ArchiveRunResult> {
   const { client } = await connectToHost(task.host, { stateDir: task.stateDir, checkHostKey: task.checkHostKey, signal: task.signal });
   try {
-    await mkdir(job.repository, { recursive: true });
-    const lock = await acquireLock(lockPathOf(job), job.name, callbacks.onLog);
+    const sftp = job.tarball ? await startSftp(client) : undefined;
     try {
-      callbacks.onLog?.(`Cleaning ${job.repository}`);
-      const policy = { ttlDays: job.ttlDays, prefix: job.prefix, strict: job.strictPurge, today: formatDay(now) };
-      const { removed } = await purgeRepository(job.repository, policy, { onLog: callbacks.onLog });
       const runner = new SshRunner(client, task.host.name);
-      const permissions = await resolvePermissions(job.permissions ?? {});
-      const result = job.tarball
-        ? await runRemoteTarballJob(job, { now, callbacks, permissions, host: { name: task.host.name, runner, sftp: await startSftp(client) } })
-        : await runDumpJob(job, { now, callbacks, runner, permissions });
-      return { ...result, purged: removed };
+      return await runArchiveJob(job, { now, callbacks, host: { name: task.host.name, runner, sftp } });
     } finally {
-      await lock.release();
+      sftp?.close();
     }
   } finally {
     client.end();

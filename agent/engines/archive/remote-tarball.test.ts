@@ -1,28 +1,28 @@
-// Tarballs of an SSH host against a real OpenSSH sshd: GNU tar runs on the host, the archives land in the agent's
+// Tarball jobs of an SSH host against a real OpenSSH sshd: GNU tar runs on the host, the archives land in the agent's
 // repository and the real GNU tar restores each day's tree from them (master, then incrementals in order).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveJob, type ArchiveJobInput } from "@/lib/schemas/archive-job";
 import { connectToHost } from "@/agent/sources/open";
 import { startSftp } from "@/agent/sources/ssh/sftp-source";
-import { sshTestHost } from "@/agent/sources/ssh/test-host";
+import { startSshdWithHostTmp } from "@/agent/sources/ssh/test-host";
+import type { HostConnection } from "@/lib/schemas/agent-protocol";
 import { SshRunner } from "../dump/ssh-runner";
 import { snapshotName, tarballArchiveName } from "./naming";
-import { runRemoteTarballJob } from "./remote-tarball-job";
-import { startTestSshd, type TestSshd } from "./upload/test-sshd";
+import { runArchiveJob } from "./run-job";
+import type { TestSshd } from "./upload/test-sshd";
 
 let sshd: TestSshd;
 let dir: string;
+let host: HostConnection;
+let stateDir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "strata-remote-tar-"));
   // The host's sessions get their own TMPDIR, so the tests see that the snapshot's temporary folder goes.
-  await mkdir(path.join(dir, "host-tmp"));
-  sshd = await startTestSshd([`SetEnv TMPDIR=${path.join(dir, "host-tmp")}`]);
+  ({ dir, sshd, host, stateDir } = await startSshdWithHostTmp("strata-remote-tar-"));
 });
 afterAll(async () => {
   await sshd?.stop();
@@ -31,15 +31,13 @@ afterAll(async () => {
 
 /** One run of the job against the test sshd, on a fresh connection (as each agent run makes one). */
 async function runOnHost(input: ArchiveJobInput, now: Date, signal?: AbortSignal) {
-  const { host, stateDir } = await sshTestHost(sshd, dir);
-  await mkdir(input.repository, { recursive: true }); // run-archive.ts creates it before the lock
   const { client } = await connectToHost(host, { stateDir });
   const errors: string[] = [];
   const logs: string[] = [];
   try {
     const remote = { name: host.name, runner: new SshRunner(client, host.name), sftp: await startSftp(client) };
     const callbacks = { signal, onLog: (l: string) => logs.push(l), onItemError: (_p: string, e: Error) => errors.push(e.message) };
-    const res = await runRemoteTarballJob(archiveJob.parse(input), { now, callbacks, permissions: {}, host: remote });
+    const res = await runArchiveJob(archiveJob.parse(input), { now, callbacks, host: remote });
     return { res, errors, logs };
   } finally {
     client.end();

@@ -4,10 +4,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import path from "node:path";
 import { AgentError } from "@/agent/errors";
 import type { ArchiveJob } from "@/lib/schemas/archive-job";
-import { dumpMysql } from "../dump/mysql";
-import { dumpPgsql } from "../dump/pgsql";
-import { dumpPipes } from "../dump/pipe";
-import { dumpSvn } from "../dump/svn";
+import { runMysqlMethod, runPgsqlMethod, runPipeMethod, runSvnMethod } from "../dump";
 import type { EngineCallbacks, SessionResult } from "../types";
 import { runUpload } from "./upload/run-upload";
 import { describeWriteError } from "./atomic-file";
@@ -15,17 +12,22 @@ import { acquireLock } from "./lock";
 import { formatDay, md5FileName, sha256FileName } from "./naming";
 import { applyPermissions, resolvePermissions } from "./permissions";
 import { planPurge, purgeRepository } from "./purge";
+import type { DumpContext } from "../dump/dump-step";
+import type { RemoteTarHost } from "./remote-tarball";
 import { runTarballMethod, type ArchiveContext } from "./tarball";
 
-/** Options of one run: its clock, dry-run, callbacks. */
+/** Options of one run: its clock, dry-run, callbacks, and the SSH host whose data it archives (if not the agent's). */
 export interface RunJobOptions {
   now: Date;
   dryRun?: boolean;
   callbacks?: EngineCallbacks;
+  /** Tar and the dump commands run on this host; the archives are written on the agent. */
+  host?: RemoteTarHost;
 }
 
 /** The session result plus what purge removed (or would remove, with dryRun). */
 export interface ArchiveRunResult extends SessionResult {
+  outputs: string[];
   purged: string[];
 }
 
@@ -57,35 +59,24 @@ async function readSecret(s: { password?: string; passwordFile?: string }): Prom
 }
 
 /** Runs one method; returns outputs written and items that failed. */
-async function runMethod(job: ArchiveJob, method: ArchiveJob["methods"][number], ctx: ArchiveContext) {
+async function runMethod(job: ArchiveJob, method: ArchiveJob["methods"][number], ctx: DumpContext) {
   switch (method) {
     case "tarball":
     case "tarball-incremental": {
       const s = job.tarball!;
       const incremental = method === "tarball-incremental" ? (job.incremental ?? { frequency: "weekly", value: 1 }) : undefined;
-      const r = await runTarballMethod(ctx, { ...s, incremental });
-      return { outputs: r.outputs, errors: r.errors, members: r.members, bytes: r.bytes };
+      return runTarballMethod(ctx, { ...s, incremental });
     }
-    case "mysql": {
-      const r = await dumpMysql(ctx, { ...job.mysql!, password: await readSecret(job.mysql!) });
-      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
-    }
-    case "pgsql": {
-      const r = await dumpPgsql(ctx, { ...job.pgsql!, password: await readSecret(job.pgsql!) });
-      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
-    }
-    case "svn": {
-      const r = await dumpSvn(ctx, job.svn!);
-      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
-    }
-    case "pipe": {
-      const r = await dumpPipes(ctx, job.pipe!);
-      return { outputs: r.outputs.map((o) => o.name), errors: r.errors.length, members: 0, bytes: sum(r.outputs) };
-    }
+    case "mysql":
+      return runMysqlMethod(ctx, { ...job.mysql!, password: await readSecret(job.mysql!) });
+    case "pgsql":
+      return runPgsqlMethod(ctx, { ...job.pgsql!, password: await readSecret(job.pgsql!) });
+    case "svn":
+      return runSvnMethod(ctx, job.svn!);
+    case "pipe":
+      return runPipeMethod(ctx, job.pipe!);
   }
 }
-
-const sum = (outs: { size: number }[]) => outs.reduce((a, o) => a + o.size, 0);
 
 /** After each method, the md5 file (and Strata's SHA-256 manifest) get the archives' owner and mode, as backup-manager does (spec §3.7). */
 async function secureChecksumFiles(job: ArchiveJob, ctx: ArchiveContext): Promise<void> {
@@ -102,9 +93,16 @@ async function secureChecksumFiles(job: ArchiveJob, ctx: ArchiveContext): Promis
 
 /** Runs the job once. Throws AgentError "locked" when another run holds the lock. */
 export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promise<ArchiveRunResult> {
-  const callbacks = opts.callbacks ?? {};
+  const failures: string[] = [];
+  const callbacks: EngineCallbacks = {
+    ...opts.callbacks,
+    onItemError: (p, err) => {
+      failures.push(err.message);
+      opts.callbacks?.onItemError?.(p, err);
+    },
+  };
   const startedAt = new Date();
-  const ctx: ArchiveContext = {
+  const ctx: DumpContext = {
     repository: job.repository,
     prefix: job.prefix,
     now: opts.now,
@@ -112,6 +110,8 @@ export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promi
     permissions: await resolvePermissions(job.permissions),
     purgeDuplicates: job.purgeDuplicates,
     niceLevel: job.niceLevel,
+    host: opts.host,
+    runner: opts.host?.runner,
   };
   const policy = { ttlDays: job.ttlDays, prefix: job.prefix, strict: job.strictPurge, today: formatDay(opts.now) };
   if (opts.dryRun) return dryRun(job, opts, policy, startedAt);
@@ -144,6 +144,8 @@ export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promi
       });
       if (up.status === "partial") result.errors++;
     }
+    // Nothing made on an SSH host and something failed (a missing target, tar's error exit): the run failed.
+    if (opts.host && result.outputs.length === 0 && failures.length > 0) throw new AgentError("fatal", failures.join("; "));
     return {
       status: result.errors > 0 ? "partial" : "success",
       time: Math.floor(opts.now.getTime() / 1000),

@@ -8,6 +8,7 @@ import { writeAtomically } from "./atomic-file";
 import { BlockCompressor, DEFAULT_BLOCK_SIZE, type CompressResult } from "./compress";
 import { writeIndex, type ArchiveIndex, type IndexMember } from "./index-format";
 import type { Compression } from "./naming";
+import type { CommandExit, CommandRunner, RunningCommand } from "../dump/runner";
 import { TarIndexer } from "./tar-indexer";
 
 /** Exclusions as tar options: anchored absolute paths, and unanchored names or globs. */
@@ -32,6 +33,10 @@ export interface TarBuildOptions {
   niceLevel?: number;
   blockSize?: number;
   signal?: AbortSignal;
+  /** Runs tar on another host (an SSH host's runner); by default tar is a child of the agent. */
+  runner?: CommandRunner;
+  /** Runs once the archive is complete, before it is renamed into place (a failure leaves no archive). */
+  beforeRename?: () => Promise<void>;
 }
 
 /** Outcome of a build: tar exit 0 (clean) or 1 (files changed while read), its warnings, sizes, members. */
@@ -55,39 +60,49 @@ export function tarArgv(o: TarBuildOptions): string[] {
   return o.niceLevel === undefined ? argv : ["nice", "-n", String(o.niceLevel), ...argv];
 }
 
+/** GNU tar as a child of the agent, shaped like a runner's command (its output read straight from the pipe). */
+function spawnTar(argv: string[]): RunningCommand {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-16384)));
+  const done = new Promise<CommandExit>((resolve) => {
+    child.on("error", (e) => resolve({ code: null, signal: null, stderr: e.message }));
+    child.on("close", (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { stdout: child.stdout, done, kill: () => child.kill("SIGTERM") };
+}
+
 async function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & { tarSize: number }> {
   // The file is opened before tar starts: the pipeline must be attached synchronously after spawn,
   // or Node discards the output of a child that exits before anyone reads it.
   const fh = await open(part, "w", 0o600);
+  const on = o.runner ? ` on "${o.runner.host}"` : "";
+  const cmd = o.runner ? o.runner.start(tarArgv(o), { env: { LC_ALL: "C" } }) : spawnTar(tarArgv(o));
+  const kill = () => cmd.kill();
+  o.signal?.addEventListener("abort", kill, { once: true });
   try {
-    const argv = tarArgv(o);
-    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-16384)));
-    const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
-      child.on("error", (e) => resolve({ code: null, signal: null, spawnError: e }));
-      child.on("close", (code, signal) => resolve({ code, signal }));
-    });
     const indexer = new TarIndexer();
     // The compressor shows the indexer each chunk: no stream stage between them.
     const sink = new BlockCompressor(fh, o.compression, o.blockSize ?? DEFAULT_BLOCK_SIZE, undefined, indexer.observe);
     try {
-      await pipeline(child.stdout, sink, { signal: o.signal });
+      await pipeline(cmd.stdout, sink, { signal: o.signal });
       await fh.sync();
     } catch (err) {
-      child.kill("SIGTERM");
+      cmd.kill();
       throw err;
     }
-    const exit = await exited;
-    const warnings = stderr.split("\n").filter((l) => l.trim() !== "" && !NOISE.some((re) => re.test(l)));
-    if (exit.spawnError) throw new Error(`Cannot run GNU tar: ${exit.spawnError.message}`, { cause: exit.spawnError });
+    const exit = await cmd.done;
+    const warnings = exit.stderr.split("\n").filter((l) => l.trim() !== "" && !NOISE.some((re) => re.test(l)));
+    if (exit.code === null && exit.signal === null) throw new Error(`Cannot run GNU tar${on}: ${exit.stderr.trim() || "no message"}`);
     if (exit.code !== 0 && exit.code !== 1) {
       const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
-      throw new Error(`tar failed on "${o.target}" (${how}): ${warnings.join("; ") || "no message"}`);
+      throw new Error(`tar failed on "${o.target}"${on} (${how}): ${warnings.join("; ") || "no message"}`);
     }
-    if (indexer.bytes === 0) throw new Error(`tar wrote nothing for "${o.target}"`);
+    if (indexer.bytes === 0) throw new Error(`tar wrote nothing for "${o.target}"${on}`);
+    if (o.beforeRename) await o.beforeRename();
     return { tarExit: exit.code, warnings, compress: sink.result(), members: indexer.members, tarSize: indexer.bytes };
   } finally {
+    o.signal?.removeEventListener("abort", kill);
     await fh.close();
   }
 }

@@ -12,6 +12,7 @@ import { purgeDuplicates } from "./purge";
 import { buildTarArchive } from "./tar-build";
 import { buildZipArchive } from "./zip-build";
 import { archiveChangeSet } from "./repository-read";
+import { remoteTargetExists, stageRemoteSnapshot, type RemoteTarHost } from "./remote-tarball";
 import type { EngineCallbacks } from "../types";
 
 /** When full archives are made: weekly on day `value` (0 = Sunday … 6) or monthly on day `value` (1–31). */
@@ -44,6 +45,8 @@ export interface ArchiveContext {
   blockSize?: number;
   /** Folders (and the root) already reported as new by this run's change set (targets share ancestors). */
   reportedDirs?: Set<string>;
+  /** An SSH host whose files the tarball methods archive (tar runs there); the agent's own files by default. */
+  host?: RemoteTarHost;
 }
 
 /**
@@ -85,8 +88,9 @@ export function isMasterDay(now: Date, s: MasterSchedule): boolean {
 
 const exists = (p: string) => lstat(p).then(() => true, () => false);
 
-/** Runs the tarball (or tarball-incremental) method over every target. */
+/** Runs the tarball (or tarball-incremental) method over every target, on the agent or on `ctx.host`. */
 export async function runTarballMethod(ctx: ArchiveContext, s: TarballSettings): Promise<MethodOutcome> {
+  if (ctx.host && s.fileType === "zip") throw new Error(`Zip archives cannot be made on SSH host "${ctx.host.name}": use a tar file type`);
   const out: MethodOutcome = { outputs: [], errors: 0, members: 0, bytes: 0 };
   for (const target of s.targets) {
     try {
@@ -103,10 +107,12 @@ export async function runTarballMethod(ctx: ArchiveContext, s: TarballSettings):
 
 async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: string, out: MethodOutcome): Promise<void> {
   const log = (l: string) => ctx.callbacks.onLog?.(l);
+  const host = ctx.host;
+  const on = host ? ` on "${host.name}"` : "";
   const { skipTarget, excludes } = blacklistFor(target, s.blacklist);
   if (skipTarget) return log(`Target "${target}" is found in blacklist, skipping.`);
-  const st = await stat(target).catch(() => undefined);
-  if (!st) throw new Error(`Target "${target}" does not exist, skipping`);
+  const found = host ? await remoteTargetExists(host, target) : await stat(target).then(() => true, () => false);
+  if (!found) throw new Error(host ? `Target "${target}" does not exist${on}` : `Target "${target}" does not exist, skipping`);
   const day = formatDay(ctx.now);
   const base = { prefix: ctx.prefix, target, format: s.nameFormat, day, type: s.fileType };
   const masterName = tarballArchiveName({ ...base, master: true });
@@ -127,12 +133,13 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
   if (s.fileType === "zip") {
     out.members += await buildZipArchive({ target, output: file, excludes, dumpSymlinks: s.dumpSymlinks, signal: ctx.callbacks.signal });
   } else {
+    // tar updates a working copy of the snapshot (on the host: a private copy fetched back before the
+    // archive is renamed into place, so there is never an archive without its snapshot).
     const work = incremental ? `${snapshot}.part` : undefined;
-    if (work) {
-      await rm(work, { force: true });
-      if (!master) await copyFile(snapshot, work);
-    }
+    if (work) await rm(work, { force: true });
+    const staged = work && host ? await stageRemoteSnapshot(host, snapshot, master) : undefined;
     try {
+      if (work && !host && !master) await copyFile(snapshot, work);
       const res = await buildTarArchive(
         {
           target,
@@ -140,11 +147,13 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
           compression: tarballCompression(s.fileType),
           excludes,
           dumpSymlinks: s.dumpSymlinks,
-          snapshot: work,
+          snapshot: staged?.path ?? work,
           extraOptions: s.extraOptions,
           niceLevel: ctx.niceLevel,
           blockSize: ctx.blockSize,
           signal: ctx.callbacks.signal,
+          runner: host?.runner,
+          beforeRename: staged && work ? () => staged.fetch(work) : undefined,
         },
         ctx.permissions.archiveMode ?? 0o600,
       );
@@ -156,17 +165,18 @@ async function archiveTarget(ctx: ArchiveContext, s: TarballSettings, target: st
       out.members += res.members.length;
       if (res.tarExit === 1) {
         out.errors++;
-        ctx.callbacks.onItemError?.(target, new Error(`Tar reported a file changed during archive creation: ${res.warnings.join("; ")}`));
+        ctx.callbacks.onItemError?.(target, new Error(`Tar reported a file changed during archive creation${on}: ${res.warnings.join("; ")}`));
       }
     } finally {
       if (work) await rm(work, { force: true });
+      await staged?.remove();
     }
   }
   await commitArchive(ctx, name, out, hashes);
 }
 
 /** Commits a written archive: permissions (and its index's), md5 and SHA-256 records, the change set, purge-duplicates. */
-export async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome, hashes?: FileHashes): Promise<void> {
+async function commitArchive(ctx: ArchiveContext, name: string, out: MethodOutcome, hashes?: FileHashes): Promise<void> {
   const file = path.join(ctx.repository, name);
   try {
     await applyPermissions(file, ctx.permissions, ctx.permissions.archiveMode);
