@@ -36,17 +36,20 @@ export async function getVisibleRepository(caller: Caller, id: string, opts: { w
   return repo;
 }
 
-/** Per repository: bytes on disk and increments count. */
+/** Per repository: bytes on disk, increments count and the span of their times. */
 export interface RepositoryFacts {
   id: string;
   hostId: string | null;
   sizeBytes: bigint;
   increments: bigint;
+  firstAt: Date | null;
+  lastAt: Date | null;
 }
 
 /**
  * Bytes on disk of each repository: the size the agent recorded, else the sum of its increments' bytes plus,
- * for a mirror, the tree of its latest increment (the mirror itself). Selected by ids or by hosts.
+ * for a mirror, the tree of its latest increment (the mirror itself); with the increments' count and span.
+ * Selected by ids or by hosts.
  */
 export async function repositoryFacts(by: { ids: string[] } | { hostIds: string[] }): Promise<Map<string, RepositoryFacts>> {
   const where = "ids" in by ? Prisma.sql`r.id = ANY(${by.ids}::uuid[])` : Prisma.sql`r."hostId" = ANY(${by.hostIds}::uuid[])`;
@@ -54,9 +57,9 @@ export async function repositoryFacts(by: { ids: string[] } | { hostIds: string[
   const rows = await db().$queryRaw<RepositoryFacts[]>`
     SELECT r.id::text AS id, r."hostId"::text AS "hostId",
       (CASE WHEN r."sizeBytes" > 0 THEN r."sizeBytes" ELSE s.inc_bytes + CASE WHEN r.format = 'mirror' THEN s.tree ELSE 0 END END)::bigint AS "sizeBytes",
-      s.n::bigint AS increments
+      s.n::bigint AS increments, s.first_at AS "firstAt", s.last_at AS "lastAt"
     FROM "Repository" r
-    CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i."sizeBytes"), 0) AS inc_bytes,
+    CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(i."sizeBytes"), 0) AS inc_bytes, min(i.time) AS first_at, max(i.time) AS last_at,
       coalesce((SELECT "treeBytes" FROM "Increment" WHERE "repositoryId" = r.id ORDER BY time DESC LIMIT 1), 0) AS tree
       FROM "Increment" i WHERE i."repositoryId" = r.id) s
     WHERE ${where}`;
@@ -75,17 +78,13 @@ export async function listRepositories(caller: Caller) {
       importState: true,
       sizeBytes: true,
       host: { select: { id: true, name: true } },
-      _count: { select: { increments: true } },
-      increments: { orderBy: { time: "desc" }, take: 1, select: { time: true } },
     },
   });
   const facts = await repositoryFacts({ ids: repos.map((r) => r.id) });
-  return repos.map(({ increments, _count, ...r }) => ({
-    ...r,
-    sizeBytes: facts.get(r.id)?.sizeBytes ?? r.sizeBytes,
-    incrementCount: _count.increments,
-    lastIncrementAt: increments[0]?.time ?? null,
-  }));
+  return repos.map((r) => {
+    const f = facts.get(r.id);
+    return { ...r, sizeBytes: f?.sizeBytes ?? r.sizeBytes, incrementCount: Number(f?.increments ?? 0), lastIncrementAt: f?.lastAt ?? null };
+  });
 }
 
 /** Repositories the caller may see with host, agent, path, import state and increment span (JSON-safe, for the API). */
@@ -97,31 +96,30 @@ export async function listRepositoriesForApi(caller: Caller) {
       id: true, name: true, format: true, path: true, importState: true, importError: true, sizeBytes: true, createdAt: true,
       host: { select: { id: true, name: true } },
       agent: { select: { id: true, name: true } },
-      _count: { select: { increments: true } },
     },
   });
-  const spans = await db().increment.groupBy({ by: ["repositoryId"], where: { repositoryId: { in: rows.map((r) => r.id) } }, _min: { time: true }, _max: { time: true } });
-  const span = new Map(spans.map((s) => [s.repositoryId, s]));
   const facts = await repositoryFacts({ ids: rows.map((r) => r.id) });
-  return rows.map(({ _count, sizeBytes, ...r }) => ({
-    ...r,
-    sizeBytes: Number(facts.get(r.id)?.sizeBytes ?? sizeBytes),
-    incrementCount: _count.increments,
-    firstIncrementAt: span.get(r.id)?._min.time ?? null,
-    lastIncrementAt: span.get(r.id)?._max.time ?? null,
-  }));
+  return rows.map(({ sizeBytes, ...r }) => {
+    const f = facts.get(r.id);
+    return {
+      ...r,
+      sizeBytes: Number(f?.sizeBytes ?? sizeBytes),
+      incrementCount: Number(f?.increments ?? 0),
+      firstIncrementAt: f?.firstAt ?? null,
+      lastIncrementAt: f?.lastAt ?? null,
+    };
+  });
 }
 
 /** One visible repository for display and the API: no agent address or secret; the latest import's progress. */
 export async function getRepositoryDetail(caller: Caller, id: string) {
   const repo = await getVisibleRepository(caller, id);
-  const [count, span, latest, importRun, facts] = await Promise.all([
-    db().increment.count({ where: { repositoryId: id } }),
-    db().increment.aggregate({ where: { repositoryId: id }, _min: { time: true }, _max: { time: true } }),
+  const [latest, importRun, facts] = await Promise.all([
     db().increment.findFirst({ where: { repositoryId: id }, orderBy: { time: "desc" }, select: { time: true, treeBytes: true, fileCount: true } }),
     db().run.findFirst({ where: { repositoryId: id, type: "import" }, orderBy: { queuedAt: "desc" }, select: { id: true, status: true, startedAt: true, finishedAt: true, stats: true } }),
     repositoryFacts({ ids: [id] }),
   ]);
+  const f = facts.get(id);
   return {
     id: repo.id,
     name: repo.name,
@@ -132,11 +130,11 @@ export async function getRepositoryDetail(caller: Caller, id: string) {
     importState: repo.importState,
     importError: repo.importError,
     importProgress: importRun,
-    sizeBytes: Number(facts.get(id)?.sizeBytes ?? repo.sizeBytes),
+    sizeBytes: Number(f?.sizeBytes ?? repo.sizeBytes),
     createdAt: repo.createdAt,
-    incrementCount: count,
-    firstIncrementAt: span._min.time,
-    lastIncrementAt: span._max.time,
+    incrementCount: Number(f?.increments ?? 0),
+    firstIncrementAt: f?.firstAt ?? null,
+    lastIncrementAt: f?.lastAt ?? null,
     treeBytes: latest ? Number(latest.treeBytes) : 0,
     fileCount: latest?.fileCount ?? 0,
   };

@@ -108,6 +108,12 @@ describe("catalogue API", () => {
       await new Promise((res) => setTimeout(res, 200));
     }
     expect(detail).toMatchObject({ importState: "complete", importError: null, incrementCount: 4, importProgress: { status: "success", stats: { sessionsDone: 4 } } });
+    // The span is the increments' times, as stored (session times are whole seconds).
+    const first = new Date(Math.min(...SESSION_TIMES) * 1000).toISOString();
+    const last = new Date(Math.max(...SESSION_TIMES) * 1000).toISOString();
+    expect([detail.firstIncrementAt, detail.lastIncrementAt]).toEqual([first, last]);
+    const listed = (await call("list", "viewer")).body.repositories.find((x: { id: string }) => x.id === imported);
+    expect(listed).toMatchObject({ incrementCount: 4, firstIncrementAt: first, lastIncrementAt: last });
     for (const [i, t] of SESSION_TIMES.entries()) expect(await treeAt("viewer", imported, String(t))).toEqual(fx.trees[i]);
   });
 
