@@ -35,6 +35,17 @@ function fixture(extra: Partial<ArchiveJobInput> = {}) {
 }
 
 describe("archive job run", () => {
+  it("fails a run that made nothing because every target failed, and is partial when another method wrote", async () => {
+    const { dir, job } = fixture();
+    const missing = path.join(dir, "no-such-dir");
+    const onlyTar = archiveJob.parse({ ...job, methods: ["tarball"], tarball: { targets: [missing] } });
+    await expect(runArchiveJob(onlyTar, { now: parseDay("20270101") })).rejects.toThrow(`Target "${missing}" does not exist`);
+    expect(readdirSync(job.repository).filter((n) => n.includes(".tar"))).toEqual([]);
+    const withPipe = archiveJob.parse({ ...job, tarball: { targets: [missing] } });
+    const r = await runArchiveJob(withPipe, { now: parseDay("20270102") });
+    expect(r).toMatchObject({ status: "partial", outputs: ["h-numbers.20270102.txt.gz"] });
+  });
+
   it("runs purge then every method over several days and keeps whole chains", async () => {
     const { data, job } = fixture();
     for (const day of ["20270101", "20270102", "20270103", "20270104", "20270105", "20270106", "20270107"]) {

@@ -144,8 +144,8 @@ export async function runArchiveJob(job: ArchiveJob, opts: RunJobOptions): Promi
       });
       if (up.status === "partial") result.errors++;
     }
-    // Nothing made on an SSH host and something failed (a missing target, tar's error exit): the run failed.
-    if (opts.host && result.outputs.length === 0 && failures.length > 0) throw new AgentError("fatal", failures.join("; "));
+    // Nothing made and something failed (a missing target, tar's error exit): the run failed, with the reasons.
+    if (result.outputs.length === 0 && failures.length > 0) throw new AgentError("fatal", failures.join("; "));
     return {
       status: result.errors > 0 ? "partial" : "success",
       time: Math.floor(opts.now.getTime() / 1000),
