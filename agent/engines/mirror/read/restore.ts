@@ -5,7 +5,6 @@ import { chmod, chown, lchown, link, lstat, mkdir, open, rename, rm, symlink, ut
 import { createServer } from "node:net";
 import path from "node:path";
 import { execFile } from "node:child_process";
-import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, readSync } from "node:fs";
 import { promisify } from "node:util";
 import type { EngineCallbacks } from "@/agent/engines/types";
 import { AgentError } from "@/agent/errors";
@@ -17,6 +16,8 @@ import { OwnerMap } from "./owners";
 import type { MirrorRepo } from "./repository";
 import { closeCopyPool, copyInWorker, copyPoolUsable } from "../backup/copy-pool";
 import { copySync } from "../backup/local-fast";
+import type { CopyResult } from "../backup/copy-in";
+import type { Attrs } from "../backup/repo-writer";
 
 const run = promisify(execFile);
 
@@ -44,8 +45,6 @@ const IS_ROOT = process.getuid?.() === 0;
  * asynchronously, several at once, so disk reads overlap when the repository is not in the page cache.
  */
 const SYNC_COPY_LIMIT = 1 << 20;
-/** Read buffer of directCopy, shared: each copy runs start to end without yielding. */
-let scratch = Buffer.allocUnsafe(1 << 20);
 
 /** Writes the restored tree under `target` (which becomes the sub-tree root) with modes, times, owners, links. */
 export class DirectoryOutput implements RestoreOutput {
@@ -148,45 +147,27 @@ export class DirectoryOutput implements RestoreOutput {
   }
 
   /**
-   * Plain files straight from the mirror: synchronous calls on purpose. Each is a few microseconds, while a
-   * dozen async fs round trips per file cost far more CPU than the copy itself on trees of many small files.
+   * Plain files straight from the mirror: synchronous calls on purpose (the copy of the local fast path). Each
+   * is a few microseconds, while a dozen async fs round trips per file cost far more CPU than the copy itself
+   * on trees of many small files.
    */
   private directCopy(e: WalkEntry, dest: Buffer, src: Buffer): void {
-    const r = e.record;
-    const hash = r.sha1 ? createHash("sha1") : undefined;
-    const inFd = openSync(src, "r");
-    let size = 0;
-    try {
-      const fd = openSync(dest, "w", 0o600);
-      try {
-        const out = new SparseWriter(fd);
-        for (let n = readSync(inFd, scratch, 0, scratch.length, null); n > 0; n = readSync(inFd, scratch, 0, scratch.length, null)) {
-          const chunk = scratch.subarray(0, n);
-          hash?.update(chunk);
-          out.write(chunk);
-          size += n;
-        }
-        out.finish();
-        if (IS_ROOT) fchownSync(fd, ...this.ids(r));
-        fchmodSync(fd, r.perms ?? 0o644);
-        if (r.mtime !== undefined) futimesSync(fd, r.mtime, r.mtime);
-      } finally {
-        closeSync(fd);
-      }
-    } finally {
-      closeSync(inFd);
-    }
-    this.bytes += size;
-    if (hash && hash.digest("hex") !== r.sha1) {
-      this.onWarning(`Checksum of "${showPath(e.path)}" does not match the metadata (SHA1 ${r.sha1})`);
-    }
+    this.copied(e, copySync(src, dest, false, e.record.size ?? 0, this.fileAttrs(e.record)));
   }
 
   /** A plain mirror file copied by the copy worker thread (backup/copy-pool.ts): the same bytes, holes and attributes. */
   private async copyOff(e: WalkEntry, dest: Buffer, src: Buffer): Promise<void> {
-    const r = e.record;
+    this.copied(e, await copyInWorker(src, dest, false, e.record.size ?? 0, this.fileAttrs(e.record), copySync));
+  }
+
+  private fileAttrs(r: WalkEntry["record"]): Attrs {
     const [uid, gid] = IS_ROOT ? this.ids(r) : [undefined, undefined];
-    const got = await copyInWorker(src, dest, false, r.size ?? 0, { mode: r.perms ?? 0o644, uid, gid, mtime: r.mtime }, copySync);
+    return { mode: r.perms ?? 0o644, uid, gid, mtime: r.mtime };
+  }
+
+  /** Counts a copied file's bytes and checks its SHA-1 against the metadata's. */
+  private copied(e: WalkEntry, got: CopyResult): void {
+    const r = e.record;
     this.bytes += got.bytes;
     if (r.sha1 && got.sha1 !== r.sha1) {
       this.onWarning(`Checksum of "${showPath(e.path)}" does not match the metadata (SHA1 ${r.sha1})`);
