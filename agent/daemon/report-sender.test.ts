@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RUN_LOG_MAX_LINES } from "@/lib/schemas/agent-protocol";
+import { RUN_LOG_MAX_LINES, RUN_REASON_MAX } from "@/lib/schemas/agent-protocol";
 import { ConsoleClient } from "./console-client";
 import { ReportSender } from "./report-sender";
 import { REJECTED_KEEP_MS, RunSpool } from "./run-spool";
@@ -43,6 +43,16 @@ async function finishedRun(n: number, lines: number, changeSet = true) {
 }
 
 describe("report sender", () => {
+  it("clips a run's reason to what a report may carry, so the run still loads after a restart", async () => {
+    await spool.create(id(1), { v: 1, jobId: JOB, type: "backup", trigger: "schedule", status: "skipped", reason: "x".repeat(3000), queuedAt: "2026-01-01T00:00:00.000Z" }, true);
+    const again = new RunSpool(dir);
+    await again.load((e) => void events.push(e));
+    expect(again.get(id(1))?.report.reason).toBe("x".repeat(RUN_REASON_MAX));
+    expect(events).not.toContain("spool.corrupt");
+    expect(await new ReportSender({ spool: again, client: new ConsoleClient(con.url), token: con.token, log: () => undefined }).pass()).toBe(true);
+    expect(con.runs.get(id(1))?.report.reason).toHaveLength(RUN_REASON_MAX);
+  });
+
   it("bounds the log (head, dropped marker, tail) and delivers it in chunks, then change set, removals, final", async () => {
     await finishedRun(1, 12_000);
     const run = spool.get(id(1))!;
@@ -96,7 +106,7 @@ describe("report sender", () => {
   });
 
   it("a report the console refuses for good stays on disk marked rejected, and the others go on", async () => {
-    await spool.create(id(1), { v: 1, jobId: JOB, type: "backup", trigger: "schedule", status: "skipped", reason: "x".repeat(3000), queuedAt: "2026-01-01T00:00:00.000Z" }, true);
+    await spool.create(id(1), { v: 1, jobId: JOB, type: "backup", trigger: "schedule", status: "skipped", reason: "busy", queuedAt: "yesterday" }, true);
     await finishedRun(2, 1, false);
     expect(await sender().pass()).toBe(true);
     expect(spool.get(id(1))?.rejected).toMatch(/^The console refused the request \(400\)/);

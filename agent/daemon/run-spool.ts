@@ -4,7 +4,7 @@
 import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { runReport, RUN_LOG_MAX_LINES, type RunReport } from "@/lib/schemas/agent-protocol";
+import { runReport, RUN_LOG_MAX_LINES, RUN_REASON_MAX, type RunReport } from "@/lib/schemas/agent-protocol";
 import type { ChangeSetUpload, RunOutcome, RunRecorder } from "../tasks/types";
 import { readJsonFile, writeJsonAtomic } from "./state";
 
@@ -94,6 +94,8 @@ export class RunSpool {
   /** Creates a run (queued, or already final such as a skipped run). */
   async create(runId: string, report: SpooledRun["report"], done = false): Promise<SpooledRun> {
     if (!/^[0-9a-f-]{36}$/i.test(runId)) throw new Error(`Invalid run id "${runId}"`);
+    // A reason too long for the report schema would make the run unreadable at the next load: clip it here.
+    if (report.reason !== undefined) report = { ...report, reason: report.reason.slice(0, RUN_REASON_MAX) };
     const run: SpooledRun = { v: 1, runId, report, logLines: 0, sentLines: 0, droppedLogLines: 0, done, pid: process.pid };
     await mkdir(this.runDir(runId), { recursive: true, mode: 0o700 });
     await writeJsonAtomic(path.join(this.runDir(runId), "run.json"), run);
@@ -219,7 +221,7 @@ export class SpoolRecorder implements RunRecorder {
     }
     await this.spool.update(this.runId, (r) => {
       r.report = { ...r.report, status: o.status, finishedAt: new Date().toISOString(), progress: undefined };
-      if (o.reason) r.report.reason = o.reason.slice(0, 2000);
+      if (o.reason) r.report.reason = o.reason.slice(0, RUN_REASON_MAX);
       if (o.stats) r.report.stats = o.stats;
       if (o.incrementTime !== undefined) r.report.incrementTime = o.incrementTime;
       // A failed or cancelled session wrote no increment: its change set (if any) is not sent.

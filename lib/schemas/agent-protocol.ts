@@ -112,6 +112,9 @@ export const RUN_LOG_MAX_LINES = 10_000;
  * lines it already has, so a retried report never duplicates lines. A final status is sent last, after the
  * session's change set was posted to /increments; a report for a run already final changes nothing.
  */
+/** Longest run `reason` a report carries (the agent clips longer ones). */
+export const RUN_REASON_MAX = 2000;
+
 export const runReport = z.object({
   v: z.literal(1),
   jobId: z.string().uuid().nullable(),
@@ -119,7 +122,7 @@ export const runReport = z.object({
   trigger: z.enum(["schedule", "manual", "missed"]),
   status: runStatus,
   /** Why the run was skipped, failed or cancelled (one line, for people). */
-  reason: z.string().max(2000).optional(),
+  reason: z.string().max(RUN_REASON_MAX).optional(),
   /** Repository path on the agent (absolute, as registered in the catalogue); the console registers it on first report. */
   repository: z.string().max(4096).optional(),
   format: z.enum(["mirror", "archive"]).optional(),
