@@ -117,7 +117,8 @@ export interface FleetHost {
   lastRun: { status: string; durationMs: number | null; finishedAt: Date | null } | null;
 }
 
-function nextRun(schedule: string, now: Date): Date | null {
+/** The schedule's next fire time after `now` (null for a schedule that does not parse). */
+export function nextRun(schedule: string, now = new Date()): Date | null {
   try {
     return nextFireTimes(schedule, 1, now)[0] ?? null;
   } catch {

@@ -4,8 +4,7 @@ import { notFound } from "next/navigation";
 import { pageCaller, orNotFound } from "@/lib/auth/page";
 import { agentChoices, getHost } from "@/lib/data/hosts";
 import { canManageJobs } from "@/lib/data/jobs";
-import { runFacts } from "@/lib/data/fleet";
-import { nextFireTimes } from "@/lib/schedule";
+import { nextRun, runFacts } from "@/lib/data/fleet";
 import { RunStatusBadge } from "@/components/runs/run-table";
 import { Badge, Card, EmptyState, Input, PageHeader, Table, formatDate } from "@/components/ui";
 import { HostForm } from "@/components/hosts/host-form";
@@ -24,7 +23,6 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const publicKey = host.agent?.sshPublicKey?.trim() || null;
   const local = host.transport === "local";
   const runs = await runFacts(host.jobs.map((j) => j.id));
-  const nextRun = (j: { schedule: string; enabled: boolean }) => (j.enabled ? (nextFireTimes(j.schedule, 1)[0] ?? null) : null);
   return (
     <>
       <PageHeader
@@ -57,7 +55,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
                       <span className="text-slate-500">never</span>
                     )}
                   </td>
-                  <td className="px-4 py-2 text-xs">{j.enabled ? formatDate(nextRun(j)) : <Badge>paused</Badge>}</td>
+                  <td className="px-4 py-2 text-xs">{j.enabled ? formatDate(nextRun(j.schedule)) : <Badge>paused</Badge>}</td>
                 </tr>
               ))}
             </Table>
