@@ -1,7 +1,8 @@
 // Reads a tar byte stream (ustar, PAX and GNU long names) pulled from an async iterable of chunks: headers
 // one at a time (parsed by the archive engine's HeaderRecords), an entry's data as blocks of a chosen size
-// without copying when a block lies in one chunk.
+// without copying when a block lies in one chunk (exact-reader.ts).
 import { HeaderRecords, parseNumeric } from "@/agent/engines/archive/tar-indexer";
+import { ExactReader } from "./exact-reader";
 
 /** One member's header (the fields the console re-packs). */
 export interface TarEntry {
@@ -21,43 +22,16 @@ const pad = (n: number) => (512 - (n % 512)) % 512;
 
 /** Pulls tar members from `source`; call `data()` (or `skip()`) for each entry before the next `next()`. */
 export class TarReader {
-  private readonly it: AsyncIterator<Uint8Array>;
-  private chunk: Buffer = Buffer.alloc(0);
-  private pos = 0;
+  private readonly bytes: ExactReader;
   private left = 0;
   private readonly records = new HeaderRecords();
 
   constructor(source: AsyncIterable<Uint8Array>) {
-    this.it = source[Symbol.asyncIterator]();
-  }
-
-  /** Exactly `n` bytes (a view into the current chunk when possible); fewer only at the end of the stream. */
-  private async read(n: number): Promise<Buffer> {
-    if (this.chunk.length - this.pos >= n) {
-      this.pos += n;
-      return this.chunk.subarray(this.pos - n, this.pos);
-    }
-    const parts: Buffer[] = [this.chunk.subarray(this.pos)];
-    let have = parts[0].length;
-    while (have < n) {
-      const r = await this.it.next();
-      if (r.done) {
-        this.chunk = Buffer.alloc(0);
-        this.pos = 0;
-        return Buffer.concat(parts, have);
-      }
-      const c = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-      const take = Math.min(c.length, n - have);
-      parts.push(c.subarray(0, take));
-      have += take;
-      this.chunk = c;
-      this.pos = take;
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
+    this.bytes = new ExactReader(source);
   }
 
   private async readFull(n: number, what: string): Promise<Buffer> {
-    const b = await this.read(n);
+    const b = await this.bytes.read(n);
     if (b.length < n) throw new Error(`The agent's tar stream ended inside ${what}`);
     return b;
   }
@@ -66,7 +40,7 @@ export class TarReader {
   async next(): Promise<TarEntry | null> {
     if (this.left > 0) await this.skip();
     for (;;) {
-      const h = await this.read(512);
+      const h = await this.bytes.read(512);
       if (h.length < 512 || h.every((b) => b === 0)) return null;
       const flag = String.fromCharCode(h[156]);
       if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
@@ -107,6 +81,6 @@ export class TarReader {
 
   /** Stops reading (closes the source). */
   async close(): Promise<void> {
-    await this.it.return?.();
+    await this.bytes.close();
   }
 }
