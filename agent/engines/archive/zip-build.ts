@@ -42,22 +42,9 @@ async function walk(abs: Buffer, o: ZipBuildOptions, add: Add, seen: Set<string>
 
 /** A file's bytes, opened only when archiver comes to read them (thousands of files are queued at once). */
 function lazyFile(file: Buffer): Readable {
-  let src: Readable | undefined;
-  return new Readable({
-    read() {
-      if (src) return void src.resume();
-      src = createReadStream(file);
-      src.on("data", (c) => {
-        if (!this.push(c)) src!.pause();
-      });
-      src.on("end", () => this.push(null));
-      src.on("error", (e) => this.destroy(e));
-    },
-    destroy(err, cb) {
-      src?.destroy();
-      cb(err);
-    },
-  });
+  return Readable.from((async function* () {
+    yield* createReadStream(file);
+  })(), { objectMode: false });
 }
 
 /**
