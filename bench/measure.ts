@@ -1,4 +1,5 @@
-// Runs one benchmarked command under GNU time: wall time, peak RSS (largest process of the tree), exit code.
+// Runs one benchmarked command under GNU time: wall time, peak RSS (largest process of the tree), CPU time,
+// exit code.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +8,8 @@ import path from "node:path";
 export interface Measurement {
   seconds: number;
   peakRssMb: number;
+  /** User + system CPU seconds of the command and its children. */
+  cpuSeconds: number;
 }
 
 const GNU_TIME = "/usr/bin/time";
@@ -17,7 +20,7 @@ export async function measure(cmd: string, args: string[], opts: { cwd?: string;
   const out = path.join(tmpdir(), `strata-bench-time-${process.pid}-${Date.now()}`);
   const started = performance.now();
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-    const child = spawn(GNU_TIME, ["-f", "%M", "-o", out, cmd, ...args], { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(GNU_TIME, ["-f", "%U %S %M", "-o", out, cmd, ...args], { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const keep = (c: Buffer) => {
       output = (output + c.toString()).slice(-4000);
@@ -33,8 +36,8 @@ export async function measure(cmd: string, args: string[], opts: { cwd?: string;
   if (!(opts.okCodes ?? [0]).includes(code)) {
     throw new Error(`Command "${[cmd, ...args].join(" ")}" failed with exit code ${code}:\n${output.trim()}`);
   }
-  const kb = Number(timeOut.trim().split("\n").pop());
-  return { seconds, peakRssMb: Number.isFinite(kb) ? kb / 1024 : NaN };
+  const [user, sys, kb] = (timeOut.trim().split("\n").pop() ?? "").split(" ").map(Number);
+  return { seconds, peakRssMb: Number.isFinite(kb) ? kb / 1024 : NaN, cpuSeconds: user + sys };
 }
 
 /** Formats rows as a Markdown table with right-aligned numbers. */

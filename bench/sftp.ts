@@ -7,7 +7,7 @@
 // system); host side = the sshd session processes and what they ran (sftp-server, rsync --server), reaped.
 // The incremental session is also run by the engine on a local source (a copy of the repository before it),
 // so what the SFTP source adds shows apart from the engine's own work.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,7 +17,7 @@ import { openLocalSource } from "../agent/sources/local";
 import { openHostSource } from "../agent/sources/open";
 import { sshTestHost } from "../agent/sources/ssh/test-host";
 import { generateDataset, manifest, mutateDataset } from "./dataset";
-import { mb, table } from "./measure";
+import { mb, measure, table } from "./measure";
 
 const T0 = 1767225600;
 
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     const listener = sshdListener(sshd.dir);
     const rsync = async (): Promise<Run> => {
       const host0 = hostCpu(listener);
-      const r = await timed("rsync", ["-a", "--delete", "-e", ssh, `${sshd.user}@127.0.0.1:${src}/`, `${copy}/`]);
-      return { ...r, hostCpu: (await sessionsReaped(listener), hostCpu(listener) - host0) };
+      const r = await measure("rsync", ["-a", "--delete", "-e", ssh, `${sshd.user}@127.0.0.1:${src}/`, `${copy}/`]);
+      return { seconds: r.seconds, agentCpu: r.cpuSeconds, hostCpu: (await sessionsReaped(listener), hostCpu(listener) - host0) };
     };
     const strata = async (time: number, local?: string): Promise<Run> => {
       const host0 = hostCpu(listener);
@@ -120,22 +120,6 @@ interface Run {
   /** CPU seconds (user + system) on the pulling side and in the host's SSH sessions. */
   agentCpu: number;
   hostCpu: number;
-}
-
-/** Runs a command under GNU time: wall seconds and the user + system CPU of it and its children. */
-async function timed(cmd: string, args: string[]): Promise<Omit<Run, "hostCpu">> {
-  const started = performance.now();
-  const { code, err } = await new Promise<{ code: number | null; err: string }>((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "STRATA-CPU %U %S", cmd, ...args], { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ code: c, err }));
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const m = /STRATA-CPU ([\d.]+) ([\d.]+)/.exec(err);
-  if (code !== 0 || !m) throw new Error(`"${cmd}" failed (exit ${code}): ${err.trim()}`);
-  return { seconds, agentCpu: Number(m[1]) + Number(m[2]) };
 }
 
 const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
