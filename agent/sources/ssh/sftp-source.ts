@@ -94,10 +94,12 @@ class SftpSource implements Source {
     const key = walkKey(dir);
     this.walkPos = key;
     const ahead = this.prefetched.get(key);
+    // A prefetched listing that already arrived was learned then (see refill).
+    const learned = this.arrived.has(key);
     for (const k of this.prefetched.keys()) if (k <= key) this.forget(k);
     while (this.frontier.length > 0 && this.frontier[this.frontier.length - 1].key <= key) this.frontier.pop();
     const out = await (ahead ?? this.listNow(dir));
-    this.learn(dir, out);
+    if (!learned) this.learn(dir, out);
     this.refill();
     return out;
   }
