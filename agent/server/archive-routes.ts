@@ -4,14 +4,13 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { PassThrough, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import * as tar from "tar-stream";
+import { PassThrough, Readable } from "node:stream";
 import { BlockCache, currentIndex, extractMember } from "@/agent/engines/archive/extract";
 import { readArchiveMembers } from "@/agent/engines/archive/tar-read";
 import { findArchiveMember, parseRepoArchive, readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
 import { resolveInside } from "./confine";
 import { HttpError } from "./http-error";
+import { TAR_END, encodeTarHeader, tarPadding, type TarHeader } from "./tar-header";
 
 /** NDJSON lines of every session's change set, then `{"kind":"end"}` (an error line if reading fails midway). */
 export async function* archiveVersionLines(root: string): AsyncGenerator<string> {
@@ -100,23 +99,29 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
   const inside = [...tree].filter(([p]) => q.path === "" || p === q.path || p.startsWith(q.path + "/")).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Files grouped by archive and member order, so a folder's small files are read block after block.
   const files = inside.filter(([, e]) => e.type === "file").sort(([, a], [, b]) => (a.archive ?? "").localeCompare(b.archive ?? ""));
-  const pack = tar.pack();
   const cache = new BlockCache(8);
-  const base = (e: Located) => ({ mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644), mtime: new Date((e.mtime ?? 0) * 1000), uid: e.uid ?? 0, gid: e.gid ?? 0 });
-  const add = (h: Partial<tar.Header> & { name: string }) => new Promise<void>((resolve, reject) => pack.entry(h, (err) => (err ? reject(err) : resolve())));
-  (async () => {
+  const header = (e: Located, name: string, extra: Partial<TarHeader> & Pick<TarHeader, "type">) =>
+    encodeTarHeader({ name, mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644), mtime: new Date((e.mtime ?? 0) * 1000), uid: e.uid ?? 0, gid: e.gid ?? 0, ...extra });
+  async function* member(p: string, e: Located, bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const size = e.size ?? 0;
+    yield header(e, join(q.prefix, rel(p)), { type: "file", size });
+    let n = 0;
+    for await (const chunk of bytes) {
+      n += chunk.length;
+      if (n > size) throw new Error(`"${p}" holds more than the ${size} bytes its archive lists`);
+      yield chunk;
+    }
+    if (n < size) throw new Error(`"${p}" holds ${n} bytes where its archive lists ${size}`);
+    yield Buffer.alloc(tarPadding(size));
+  }
+  async function* entries(): AsyncGenerator<Buffer> {
     for (const [p, e] of inside) {
       const name = join(q.prefix, rel(p));
       if (!name) continue;
-      if (e.type === "dir") await add({ ...base(e), name, type: "directory" });
-      else if (e.type === "symlink") await add({ ...base(e), name, type: "symlink", linkname: e.linkTarget ?? "" });
-      else if (e.type === "fifo") await add({ ...base(e), name, type: "fifo" });
+      if (e.type === "dir") yield header(e, name, { type: "directory" });
+      else if (e.type === "symlink") yield header(e, name, { type: "symlink", linkname: e.linkTarget ?? "" });
+      else if (e.type === "fifo") yield header(e, name, { type: "fifo" });
     }
-    const addFile = (p: string, e: Located, bytes: AsyncIterable<Buffer> | Readable) =>
-      new Promise<void>((resolve, reject) => {
-        const sink = pack.entry({ ...base(e), name: join(q.prefix, rel(p)), type: "file", size: e.size ?? 0 }, (err) => (err ? reject(err) : resolve()));
-        pipeline(bytes, sink).catch(reject);
-      });
     // Archives without an index (backup-manager's): one sequential pass each, streaming the wanted members.
     const scanned = new Map<string, Map<string, [string, Located]>>();
     const rest: [string, Located][] = [];
@@ -130,22 +135,22 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
     }
     for (const [file, wanted] of scanned) {
       for await (const m of readArchiveMembers(file, (m) => (wanted.has(m.name) ? "stream" : false))) {
-        if (signal.aborted) return;
+        signal.throwIfAborted();
         const w = m.stream && wanted.get(m.name);
         if (!w) continue;
         wanted.delete(m.name);
-        await addFile(w[0], w[1], m.stream!);
+        yield* member(w[0], w[1], m.stream!);
         if (wanted.size === 0) break;
       }
       const missing = [...wanted.keys()][0];
       if (missing !== undefined) throw new Error(`Member "${missing}" not found in "${file}"`);
     }
     for (const [p, e] of rest) {
-      if (signal.aborted) return;
+      signal.throwIfAborted();
       const file = await resolveInside(root, e.archive!);
-      await addFile(p, e, memberStream(file, e.whole ? undefined : (e.member ?? p), signal, cache));
+      yield* member(p, e, memberStream(file, e.whole ? undefined : (e.member ?? p), signal, cache));
     }
-    pack.finalize();
-  })().catch((err) => pack.destroy(err));
-  return pack as unknown as Readable;
+    yield TAR_END;
+  }
+  return Readable.from(entries(), { objectMode: false });
 }
