@@ -24,6 +24,13 @@ export class TaskPool {
       });
   }
 
+  /** Runs `task` once a slot is free and settles as it does (its failure is the caller's, not the pool's). */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    let outcome!: Promise<T>;
+    await this.add(() => (outcome = task()).then(() => undefined, () => undefined));
+    return outcome;
+  }
+
   /** Waits until nothing is in flight. */
   async drain(): Promise<void> {
     while (this.active > 0) await this.slotFreed();

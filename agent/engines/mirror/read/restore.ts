@@ -111,9 +111,7 @@ export class DirectoryOutput implements RestoreOutput {
     if (e.warning) this.onWarning(e.warning);
     if (e.directFile && this.offThread) return this.copyOff(e, dest, e.directFile);
     if (e.directFile && (e.record.size ?? Infinity) <= SYNC_COPY_LIMIT) return this.directCopy(e, dest, e.directFile);
-    let outcome!: Promise<void>;
-    await this.streamed.add(() => (outcome = this.streamed1(e, dest)).catch(() => undefined));
-    await outcome;
+    await this.streamed.run(() => this.streamed1(e, dest));
   }
 
   /** A file rebuilt from increments (or too big to copy here in one go), streamed and hashed. */
