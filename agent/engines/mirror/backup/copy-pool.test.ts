@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { closeCopyPool, copyInWorker, copyPoolUsable, incInWorker } from "./copy-pool";
+import { closeCopyPool, copyInWorker, copyPoolRunning, copyPoolUsable, holdCopyPool, incInWorker } from "./copy-pool";
 import { createIncFromMirror } from "./increments";
 import { closeSync } from "node:fs";
 import { SourceReadError } from "./repo-writer";
@@ -78,6 +78,18 @@ describe("copy worker", () => {
     expect(err).not.toBeInstanceOf(SourceReadError);
     expect((err as NodeJS.ErrnoException).code).toBe("EEXIST");
     expect(readFileSync(path.join(dir, "c.out"), "utf8")).toBe("old");
+  });
+
+  it("the worker stays up until the last of two users (a session and a restore) releases it", async () => {
+    const session = holdCopyPool();
+    const restore = holdCopyPool();
+    writeFileSync(path.join(dir, "h"), "held");
+    expect((await copyInWorker(Buffer.from(path.join(dir, "h")), Buffer.from(path.join(dir, "h.out")), false, 4, {}, notHere)).bytes).toBe(4);
+    await restore();
+    await restore(); // a second release of the same hold counts once
+    expect(copyPoolRunning()).toBe(true);
+    await session();
+    expect(copyPoolRunning()).toBe(false);
   });
 
   it("closing the pool stops the worker; the next copy starts a new one", async () => {

@@ -99,6 +99,27 @@ function started(): boolean {
   return true;
 }
 
+let holders = 0;
+
+/**
+ * Marks a user of the worker (a backup session, a restore) until the returned release: the worker stops when
+ * the last user releases it, not when one of several running at once ends.
+ */
+export function holdCopyPool(): () => Promise<void> {
+  holders++;
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) await closeCopyPool();
+  };
+}
+
+/** Whether the worker thread is up (for tests). */
+export function copyPoolRunning(): boolean {
+  return worker !== undefined;
+}
+
 /** Stops the worker when no copy is waiting for it (end of a session); the next copy starts a new one. */
 export async function closeCopyPool(): Promise<void> {
   const w = worker;

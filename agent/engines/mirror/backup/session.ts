@@ -23,7 +23,7 @@ import { syncDir, touchAt } from "./repo-writer";
 import { inspectRepository } from "./repo-state";
 import { SessionLog } from "./session-log";
 import { TreePass } from "./tree-pass";
-import { closeCopyPool } from "./copy-pool";
+import { holdCopyPool } from "./copy-pool";
 import { fastLocalOf } from "./local-fast";
 import { timeToString } from "@/lib/timespec";
 import { countWrite } from "./write-hook";
@@ -55,6 +55,7 @@ export async function backupSession(opts: BackupOptions): Promise<SessionResult>
   const selection = buildSelection(opts.source.root, opts.selection ?? [], rootEntry.dev);
   await prepareTarget(repo, dataDir, opts.force ?? false);
   const lock = await acquireLock(repo, dataDir);
+  const releasePool = holdCopyPool();
   try {
     let state = await inspectRepository(repo, dataDir);
     if (state.kind === "failed") {
@@ -73,7 +74,7 @@ export async function backupSession(opts: BackupOptions): Promise<SessionResult>
     const session = { repo, dataDir, time, previous, quoting, dirty, startedAt };
     return await runSession(opts, selection, session);
   } finally {
-    await closeCopyPool();
+    await releasePool();
     await lock.release();
   }
 }

@@ -14,7 +14,7 @@ import { TaskPool } from "./pool";
 import { SparseWriter } from "../sparse";
 import { OwnerMap } from "./owners";
 import type { MirrorRepo } from "./repository";
-import { closeCopyPool, copyInWorker, copyPoolUsable } from "../backup/copy-pool";
+import { copyInWorker, copyPoolUsable, holdCopyPool } from "../backup/copy-pool";
 import { copySync } from "../backup/local-fast";
 import type { CopyResult } from "../backup/copy-in";
 import type { Attrs } from "../backup/repo-writer";
@@ -180,7 +180,6 @@ export class DirectoryOutput implements RestoreOutput {
   }
 
   async finish(): Promise<void> {
-    await closeCopyPool();
     for (const e of this.dirs.reverse()) await this.attrs(e, this.dest(e));
   }
 }
@@ -221,6 +220,15 @@ export async function restoreTo(
   cb: EngineCallbacks = {},
   opts: WalkOptions = {},
 ): Promise<RestoreResult> {
+  const releasePool = holdCopyPool();
+  try {
+    return await restoreEntries(repo, sub, time, output, cb, opts);
+  } finally {
+    await releasePool();
+  }
+}
+
+async function restoreEntries(repo: MirrorRepo, sub: Buffer, time: number, output: RestoreOutput, cb: EngineCallbacks, opts: WalkOptions): Promise<RestoreResult> {
   const result: RestoreResult = { status: "success", entries: 0, bytes: 0, errors: [], warnings: [] };
   const pool = new TaskPool(output.concurrency ?? 1);
   const one = async (e: WalkEntry) => {
