@@ -11,6 +11,8 @@ const SMALL_FILE = { openssh: 255 * 1024, other: 32 * 1024 };
 const MAX_WINDOW = 32;
 const FIRST_WINDOW = 4;
 const MAX_BYTES = 16 << 20;
+/** Directories whose listing is remembered. */
+const MAX_DIRS = 256;
 
 type Fetched = Promise<Buffer | null>;
 
@@ -40,7 +42,15 @@ export class ReadAhead {
     const key = dir.toString("latin1");
     this.dirs.delete(key);
     this.dirs.set(key, { files, index: new Map(files.map((f, i) => [f.name.toString("latin1"), i])), last: -2, window: 0 });
-    if (this.dirs.size > 256) this.dirs.delete(this.dirs.keys().next().value!);
+    if (this.dirs.size > MAX_DIRS) {
+      // The oldest directory that is not above this one: an ancestor's remaining files come after its subtree.
+      for (const k of this.dirs.keys()) {
+        if (k !== "" && !key.startsWith(`${k}/`)) {
+          this.dirs.delete(k);
+          break;
+        }
+      }
+    }
   }
 
   /**
