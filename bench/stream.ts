@@ -14,6 +14,7 @@ import { freePort } from "../agent/engines/archive/upload/test-sshd";
 import { generateDataset, treeBytes } from "./dataset";
 import { mb, measure, table } from "./measure";
 import { buildAgent } from "../scripts/build-agent";
+import { consoleProcessEnv } from "../scripts/console-env";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const T0 = 1767225600; // 2026-01-01T00:00:00Z: the one backup session
@@ -99,7 +100,8 @@ async function startConsole(dir: string, env: NodeJS.ProcessEnv): Promise<{ chil
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(dir, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: dir,
-    env: { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", STRATA_URL: url, NEXTAUTH_URL: url },
+    // The memory settings `npm start` gives the console (scripts/console-env.ts).
+    env: consoleProcessEnv({ ...env, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", STRATA_URL: url, NEXTAUTH_URL: url }),
     stdio: ["ignore", "ignore", "inherit"],
   });
   const deadline = Date.now() + 120_000;

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parseEnv, type StrataEnv } from "@/lib/env";
+import { consoleProcessEnv } from "./console-env";
 import { checkDatabaseReachable, createPrismaClient, describeDatabaseUrl } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -122,7 +123,7 @@ async function main() {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
 
-  const consoleProc = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { cwd: root, stdio: "inherit", env: childEnv });
+  const consoleProc = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { cwd: root, stdio: "inherit", env: consoleProcessEnv(childEnv) });
   children.push(consoleProc);
   consoleProc.on("exit", (code) => void stop(code ?? 1));
   await waitForHealth(`http://127.0.0.1:${env.PORT}`.replace("127.0.0.1", env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST), consoleProc, 60_000).catch((err) => {
