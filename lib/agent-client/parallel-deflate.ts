@@ -77,7 +77,7 @@ export class OrderedWindow {
   private held = 0;
 
   constructor(
-    private readonly maxBytes = 16 << 20,
+    private readonly maxBytes = 8 << 20,
     private readonly maxItems = 64,
   ) {}
 
