@@ -7,7 +7,7 @@ import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { BlockCache, currentIndex, extractMember } from "@/agent/engines/archive/extract";
 import { readArchiveMembers } from "@/agent/engines/archive/tar-read";
-import { findArchiveMember, parseRepoArchive, readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
+import { findArchiveMember, memberBytesOf, parseRepoArchive, readArchiveVersions, scanKey, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
 import { resolveInside } from "./confine";
 import { HttpError } from "./http-error";
 import { TAR_END, encodeTarHeader, tarPadding, type TarHeader } from "./tar-header";
@@ -34,8 +34,11 @@ function refuseNonFile(p: string, e: Located): void {
   if (e.type !== "file") throw new HttpError(400, "not_a_file", `"${p}" is not a regular file`);
 }
 
-/** Streams a member's bytes, or the whole file for a dump (errors destroy the stream; "not found" becomes a 404). */
-function memberStream(archivePath: string, member: string | undefined, signal: AbortSignal, cache?: BlockCache): Readable {
+/**
+ * Streams a member's bytes (`member`: its exact bytes, or its text), or the whole file for a dump (errors
+ * destroy the stream; "not found" becomes a 404).
+ */
+function memberStream(archivePath: string, member: string | Buffer | undefined, signal: AbortSignal, cache?: BlockCache): Readable {
   if (member === undefined) {
     const whole = createReadStream(archivePath);
     signal.addEventListener("abort", () => whole.destroy(), { once: true });
@@ -65,11 +68,11 @@ export async function archiveFile(root: string, q: { path: string; at: number; a
     const m = named && !named.file ? await findArchiveMember(file, q.path) : undefined;
     if (m) {
       refuseNonFile(q.path, { type: m.type, linkTarget: m.link });
-      return { size: m.size, bytes: memberStream(file, m.name, signal) };
+      return { size: m.size, bytes: memberStream(file, m.raw ?? Buffer.from(m.name), signal) };
     }
   }
   let archive = q.archive;
-  let member: string | undefined = q.path;
+  let member: string | Buffer | undefined = q.path;
   let size: number | undefined;
   const tree = await treeAt(root, q.at);
   const e = tree?.tree.get(q.path);
@@ -80,7 +83,7 @@ export async function archiveFile(root: string, q: { path: string; at: number; a
     archive = e.archive!;
   }
   if (e && e.archive === archive) {
-    member = e.whole ? undefined : (e.member ?? q.path);
+    member = e.whole ? undefined : memberBytesOf(q.path, e);
     size = e.size;
   }
   const file = await resolveInside(root, archive);
@@ -127,28 +130,28 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
     const rest: [string, Located][] = [];
     for (const [p, e] of files) {
       const file = await resolveInside(root, e.archive!);
-      const member = e.member ?? p;
+      const member = scanKey.ofFile(p, e);
       const byMember = scanned.get(file);
       if (!e.whole && !file.endsWith(".zip") && !(await currentIndex(file)) && !byMember?.has(member)) {
         scanned.set(file, (byMember ?? new Map()).set(member, [p, e]));
       } else rest.push([p, e]);
     }
     for (const [file, wanted] of scanned) {
-      for await (const m of readArchiveMembers(file, (m) => (wanted.has(m.name) ? "stream" : false))) {
+      for await (const m of readArchiveMembers(file, (m) => (wanted.has(scanKey.ofMember(m)) ? "stream" : false))) {
         signal.throwIfAborted();
-        const w = m.stream && wanted.get(m.name);
+        const w = m.stream && wanted.get(scanKey.ofMember(m));
         if (!w) continue;
-        wanted.delete(m.name);
+        wanted.delete(scanKey.ofMember(m));
         yield* member(w[0], w[1], m.stream!);
         if (wanted.size === 0) break;
       }
-      const missing = [...wanted.keys()][0];
-      if (missing !== undefined) throw new Error(`Member "${missing}" not found in "${file}"`);
+      const missing = [...wanted.values()][0];
+      if (missing !== undefined) throw new Error(`Member "${missing[1].member ?? missing[0]}" not found in "${file}"`);
     }
     for (const [p, e] of rest) {
       signal.throwIfAborted();
       const file = await resolveInside(root, e.archive!);
-      yield* member(p, e, memberStream(file, e.whole ? undefined : (e.member ?? p), signal, cache));
+      yield* member(p, e, memberStream(file, e.whole ? undefined : memberBytesOf(p, e), signal, cache));
     }
     yield TAR_END;
   }

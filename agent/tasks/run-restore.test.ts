@@ -214,6 +214,77 @@ describe("restore from the archive repository the real backup-manager wrote (fix
   }, 60_000);
 });
 
+/** A tree as exact path bytes (hex) → file bytes (latin1) or "dir", for names that are not UTF-8. */
+function byteSnapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: Buffer, rel: Buffer) => {
+    for (const n of readdirSync(d, { encoding: "buffer" }).sort(Buffer.compare)) {
+      const p = Buffer.concat([d, Buffer.from("/"), n]);
+      const r = rel.length ? Buffer.concat([rel, Buffer.from("/"), n]) : n;
+      if (lstatSync(p).isDirectory()) {
+        out[r.toString("hex")] = "dir";
+        walk(p, r);
+      } else out[r.toString("hex")] = readFileSync(p).toString("latin1");
+    }
+  };
+  walk(Buffer.from(dir), Buffer.alloc(0));
+  return out;
+}
+
+describe("restore of names that are not UTF-8 beside names holding the text \\xHH (tar.gz, renamed raw folder)", () => {
+  // "a/f\xff" is a real raw name, "b/f\\xff" a name made of the characters \, x, f, f: same text, other bytes.
+  const repoDir = path.join(roots[0], "h3/raw-text");
+  const src = path.join(tmp.dir, "raw-text-src");
+  const base = src.slice(1);
+  const at = (...parts: (string | number[])[]) => Buffer.concat([Buffer.from(src + "/"), ...parts.map((x) => (typeof x === "string" ? Buffer.from(x) : Buffer.from(x)))]);
+  const RAW = at("a/f", [0xff]);
+  const TEXT = at("b/f\\xff");
+  const days = ["20270301", "20270302"];
+
+  beforeAll(async () => {
+    mkdirSync(at("a"), { recursive: true });
+    mkdirSync(at("b"));
+    mkdirSync(at("d", [0xf1]));
+    mkdirSync(repoDir, { recursive: true });
+    writeFileSync(RAW, "raw name\n");
+    writeFileSync(TEXT, "text name\n");
+    writeFileSync(at("d", [0xf1], "/x", [0xfe]), "in a raw folder\n");
+    const run = (day: string) =>
+      runTarballMethod(
+        { repository: repoDir, prefix: "r", now: parseDay(day), permissions: {}, purgeDuplicates: false, callbacks: {} },
+        { targets: [src], nameFormat: "long", fileType: "tar.gz", blacklist: [], dumpSymlinks: false, incremental: { frequency: "weekly", value: 1 } },
+      );
+    await run(days[0]); // a Monday: the master
+    // The raw folder renamed: the incremental's dumpdir records it (R/T) and does not store its unchanged file.
+    renameSync(at("d", [0xf1]), at("e", [0xf2]));
+    await run(days[1]);
+  }, 60_000);
+
+  it("each keeps its own bytes in a restore of each day's folder (with and without index sidecars), as GNU tar extracts it", async () => {
+    for (const sidecars of [true, false]) {
+      if (!sidecars) for (const n of readdirSync(repoDir)) if (n.endsWith(".idx.json")) unlinkSync(path.join(repoDir, n));
+      for (const day of days) {
+        const target = path.join(tmp.dir, `raw-text-${sidecars ? "indexed" : "scanned"}-${day}`);
+        const { outcome } = await restore({ repositoryPath: "h3/raw-text", format: "archive", path: base, at: dayTime(day) + 3600, target, overwrite: false });
+        expect(outcome.status, `${day}: ${outcome.reason}`).toBe("success");
+        const expected = path.join(tmp.dir, `raw-text-gnu-${day}`);
+        if (sidecars) gnuTarDay(repoDir, day, expected);
+        const got = byteSnapshot(target);
+        expect(got, day).toEqual(byteSnapshot(path.join(expected, base)));
+        const rel = (b: Buffer) => b.subarray(src.length + 1).toString("hex");
+        expect(got[rel(RAW)]).toBe("raw name\n");
+        expect(got[rel(TEXT)]).toBe("text name\n");
+        expect(got[rel(at(day === days[0] ? "d" : "e", [day === days[0] ? 0xf1 : 0xf2], "/x", [0xfe]))]).toBe("in a raw folder\n");
+      }
+    }
+    // One file by its text path: the name holding the characters \xff is not mistaken for the raw one.
+    const one = path.join(tmp.dir, "raw-text-one");
+    const { outcome } = await restore({ repositoryPath: "h3/raw-text", format: "archive", path: `${base}/b/f\\xff`, at: dayTime(days[1]) + 3600, target: one, overwrite: false });
+    expect(outcome.status, outcome.reason).toBe("success");
+    expect(readFileSync(one, "utf8")).toBe("text name\n");
+  }, 60_000);
+});
+
 describe("archive restores: item errors, cancel mid-run, and a host over SFTP (real sshd)", () => {
   const repoDir = path.join(roots[0], "h2/many");
   const src = path.join(tmp.dir, "many-src");

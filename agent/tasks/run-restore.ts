@@ -8,8 +8,8 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { AgentError } from "../errors";
 import { BlockCache, currentIndex, extractMember } from "../engines/archive/extract";
-import { nameOfBytes, rawBytesOfPath } from "../engines/archive/member-name";
-import { treeAt, type Located } from "../engines/archive/repository-read";
+import { nameOfBytes, segmentsAfter } from "../engines/archive/member-name";
+import { bytesOfPath, memberBytesOf, scanKey, treeAt, type Located } from "../engines/archive/repository-read";
 import { readArchiveMembers } from "../engines/archive/tar-read";
 import { openRepository, restoreTimeFor, restoreTo, statAt, type WalkEntry } from "../engines/mirror/index";
 import type { MetaRecord } from "../engines/mirror/format/metadata-record";
@@ -55,9 +55,6 @@ function pathBytes(p: RestoreParams): Buffer {
 function archivePath(bytes: Buffer): string {
   return nameOfBytes(bytes).text;
 }
-
-/** The exact bytes of a tree path (names that are not UTF-8 were noted with their bytes when the tree was read). */
-const treeBytes = (k: string): Buffer => rawBytesOfPath(k) ?? Buffer.from(k);
 
 /** What a restore reads: the top entry's kind, then a walk writing everything into `out`. */
 interface RestoreSource {
@@ -105,11 +102,12 @@ async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSou
   const inside = [...state.tree]
     .filter(([k]) => sub === "" || k === sub || k.startsWith(sub + "/"))
     .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const rel = (k: string) => (sub === "" ? k : k === sub ? "" : k.slice(sub.length + 1));
+  // Each entry carries the exact bytes of its path (names that are not UTF-8, as its archive holds them).
+  const depth = sub === "" ? 0 : sub.split("/").length;
   const entryOf = (k: string, e: Located, open: () => AsyncIterable<Buffer>): WalkEntry => {
-    const record: MetaRecord = { path: treeBytes(k), type: ARCHIVE_TYPES[e.type] ?? null, size: e.size, mtime: e.mtime, perms: e.mode, uid: e.uid, gid: e.gid };
-    if (e.type === "symlink") record.symData = Buffer.from(e.linkTarget ?? "");
-    return { path: record.path, rel: treeBytes(rel(k)), record, open };
+    const record: MetaRecord = { path: bytesOfPath(k, e), type: ARCHIVE_TYPES[e.type] ?? null, size: e.size, mtime: e.mtime, perms: e.mode, uid: e.uid, gid: e.gid };
+    if (e.type === "symlink") record.symData = e.linkTargetBytes ?? Buffer.from(e.linkTarget ?? "");
+    return { path: record.path, rel: segmentsAfter(record.path, depth), record, open };
   };
   const nothing = () => (async function* () {})();
   return {
@@ -135,22 +133,22 @@ async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSou
       for (const [k, e] of inside) {
         if (e.type !== "file") continue;
         const file = path.join(root, e.archive!);
-        const member = e.member ?? k;
+        const member = scanKey.ofFile(k, e);
         const byMember = scanned.get(file);
         if (!e.whole && !file.endsWith(".zip") && !(await currentIndex(file)) && !byMember?.has(member)) scanned.set(file, (byMember ?? new Map()).set(member, [k, e]));
         else direct.push([k, e]);
       }
       for (const [file, wanted] of scanned) {
-        for await (const m of readArchiveMembers(file, (m) => (wanted.has(m.name) ? "stream" : false))) {
-          const w = m.stream && wanted.get(m.name);
+        for await (const m of readArchiveMembers(file, (m) => (wanted.has(scanKey.ofMember(m)) ? "stream" : false))) {
+          const w = m.stream && wanted.get(scanKey.ofMember(m));
           if (!w) continue;
-          wanted.delete(m.name);
+          wanted.delete(scanKey.ofMember(m));
           await one(w[0], entryOf(w[0], w[1], () => m.stream!));
           if (wanted.size === 0) break;
         }
-        for (const [member, [k]] of wanted) {
+        for (const [k, e] of wanted.values()) {
           errors++;
-          cb.onItemError(k, new Error(`member "${member}" not found in "${path.basename(file)}"`));
+          cb.onItemError(k, new Error(`member "${e.member ?? k}" not found in "${path.basename(file)}"`));
         }
       }
       const cache = new BlockCache(8);
@@ -160,7 +158,7 @@ async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSou
         await one(k, entryOf(k, e, () => {
           if (e.whole) return (stream = createReadStream(file));
           const pass = (stream = new PassThrough());
-          extractMember(file, e.member ?? k, pass, { cache }).then(() => pass.end(), (err: Error) => pass.destroy(err));
+          extractMember(file, memberBytesOf(k, e), pass, { cache }).then(() => pass.end(), (err: Error) => pass.destroy(err));
           return pass;
         }));
         // A file the target refused before reading it: stop reading its member.

@@ -1,7 +1,9 @@
 // Member names are bytes (tar headers and zip entries carry whatever the file system gave). Strata keeps
 // them as text the way the catalogue shows paths — the name itself when its bytes are UTF-8, else each
 // invalid byte written as `\xHH` (lib/data/catalogue/paths.ts) — and carries the exact bytes beside the
-// text wherever they are not its UTF-8 (index sidecar `nb`/`lb`, change set `pathBase64`).
+// text wherever they are not its UTF-8 (index sidecar `nb`/`lb`, tar members' `nameBytes`, the archive tree's
+// `pathBytes`/`memberBytes`, change set `pathBase64`). The text alone never stands for the bytes: a name can
+// hold the characters `\xHH` themselves.
 import { catalogueTextOf } from "@/lib/data/catalogue/paths";
 
 /** A name read as bytes: its text, and the bytes themselves when the text is not their UTF-8. */
@@ -34,36 +36,33 @@ export function bytesOfText(text: string): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Segment text → exact bytes, for every non-UTF-8 name segment seen (bounded). */
-const segments = new Map<string, Buffer>();
+const SLASH = 0x2f;
 
-/** Remembers the segments of a name read as bytes, so its path (or one renamed under it) maps back to them. */
-export function noteRawName(raw: Buffer | undefined): void {
-  if (!raw) return;
-  let start = 0;
-  for (let i = 0; i <= raw.length; i++) {
-    if (i < raw.length && raw[i] !== 0x2f) continue;
-    const seg = raw.subarray(start, i);
-    const n = nameOfBytes(seg);
-    if (n.raw && !segments.has(n.text)) {
-      segments.set(n.text, n.raw);
-      if (segments.size > 100_000) segments.delete(segments.keys().next().value!);
-    }
-    start = i + 1;
+/** Where the first `n` "/"-separated segments of a path given as bytes end (its length when it has no more). */
+function segmentsEnd(b: Buffer, n: number): number {
+  let at = -1;
+  for (let k = 0; k < n; k++) {
+    at = b.indexOf(SLASH, at + 1);
+    if (at < 0) return b.length;
   }
+  return at;
 }
 
-/** The exact bytes of a path given as text when they are not its UTF-8 (segments noted earlier), else undefined. */
-export function rawBytesOfPath(p: string): Buffer | undefined {
-  if (!p.includes("\\x")) return undefined;
-  let raw = false;
-  const parts = p.split("/").map((s) => {
-    const b = segments.get(s);
-    if (b) raw = true;
-    return b ?? Buffer.from(s);
-  });
-  if (!raw) return undefined;
-  const out: Buffer[] = [];
-  parts.forEach((b, i) => out.push(...(i ? [Buffer.from("/"), b] : [b])));
-  return Buffer.concat(out);
+/** The first `n` segments of a path given as bytes (its folder `n` levels down). */
+export function leadingSegments(b: Buffer, n: number): Buffer {
+  return b.subarray(0, n > 0 ? segmentsEnd(b, n) : 0);
+}
+
+/** What follows the first `n` segments of a path given as bytes (its part below that folder; empty for the folder itself). */
+export function segmentsAfter(b: Buffer, n: number): Buffer {
+  if (n <= 0) return b;
+  const end = segmentsEnd(b, n);
+  return b.subarray(Math.min(end + 1, b.length));
+}
+
+/** `head` + "/" + `tail` as bytes (`head` alone when `tail` is empty, `tail` alone when `head` is). */
+export function joinSegments(head: Buffer, tail: Buffer): Buffer {
+  if (!tail.length) return head;
+  if (!head.length) return tail;
+  return Buffer.concat([head, Buffer.from([SLASH]), tail]);
 }

@@ -153,3 +153,38 @@ describe("names that are not UTF-8", () => {
     });
   }
 });
+
+describe("a name holding the text \\xHH beside the raw name it reads like", () => {
+  it("keeps its own bytes in the repository's versions and the run's change set: no pathBase64, while the raw one has its bytes", async () => {
+    const t = tempDir("raw-text");
+    cleanup = t.cleanup;
+    const data = Buffer.from(path.join(t.dir, "src"));
+    const raw = join(Buffer.from("a"), LATIN1);
+    const text = Buffer.from("b/caf\\xe9.txt");
+    mkdirSync(join(data, Buffer.from("a")), { recursive: true });
+    mkdirSync(join(data, Buffer.from("b")));
+    writeFileSync(join(data, raw), "raw\n");
+    writeFileSync(join(data, text), "text\n");
+    const repo = path.join(t.dir, "repo");
+    mkdirSync(repo);
+    const changes: ChangeSetEntry[] = [];
+    const res = await runTarballMethod(
+      { repository: repo, prefix: "h", now: parseDay("20270301"), permissions: {}, purgeDuplicates: false, callbacks: { onChange: (e) => changes.push(e) } },
+      { targets: [data.toString()], nameFormat: "long", fileType: "tar.gz", blacklist: [], dumpSymlinks: false },
+    );
+    expect(res.errors).toBe(0);
+    const versions: ChangeSetEntry[] = [];
+    for await (const v of readArchiveVersions(repo)) if (!("kind" in v)) versions.push(v);
+    for (const list of [changes, versions]) {
+      // Both show as ".../caf\\xe9.txt": the raw one in folder a, the other in folder b.
+      const [r, x] = ["a", "b"].map((dir) => list.find((e) => e.path === `${member(data, Buffer.from(dir))}/caf\\xe9.txt`));
+      expect(r?.pathBase64 && Buffer.from(r.pathBase64, "base64").equals(member(data, raw))).toBe(true);
+      expect(x).toBeDefined();
+      expect(x!.pathBase64).toBeUndefined();
+    }
+    // Each read back by its own bytes.
+    const archive = path.join(repo, res.outputs[0]);
+    expect((await read(archive, member(data, raw))).toString()).toBe("raw\n");
+    expect((await read(archive, member(data, text))).toString()).toBe("text\n");
+  });
+});

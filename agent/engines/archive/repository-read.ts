@@ -6,9 +6,9 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ChangeSetEntry, ChangeSetHeader, EntryType } from "@/lib/schemas/change-set";
 import { BlockCache, currentIndex, listMembers, readIndexedData } from "./extract";
-import { noteRawName, rawBytesOfPath } from "./member-name";
+import { joinSegments, leadingSegments, nameOfBytes, segmentsAfter } from "./member-name";
 import { parseDay } from "./naming";
-import { parseDumpdir, readArchiveMembers, type DumpdirEntry } from "./tar-read";
+import { parseDumpdir, readArchiveMembers, type DumpdirEntry, type TarMember } from "./tar-read";
 
 /** One archive file of the repository, read back from its name. */
 export interface RepoArchive {
@@ -48,6 +48,12 @@ export interface Located {
   archive?: string;
   /** Member name in that archive (differs from the path after a directory rename, or for hard links). */
   member?: string;
+  /** The exact bytes of the path when they are not its UTF-8 (a name that is not UTF-8, shown with \xHH). */
+  pathBytes?: Buffer;
+  /** The exact bytes of `member` when they are not its UTF-8. */
+  memberBytes?: Buffer;
+  /** The exact bytes of `linkTarget` when they are not its UTF-8. */
+  linkTargetBytes?: Buffer;
   /** The bytes are the whole archive file (a dump or pipe output), not a member of it. */
   whole?: boolean;
 }
@@ -97,6 +103,9 @@ interface Member {
   uid?: number;
   gid?: number;
   link?: string;
+  /** The exact bytes of `name` / `link` when they are not UTF-8. */
+  raw?: Buffer;
+  linkRaw?: Buffer;
   dumpdir?: DumpdirEntry[];
 }
 
@@ -110,10 +119,15 @@ async function membersOf(file: string): Promise<Member[]> {
   if (hit?.key === key) return hit.members;
   let members: Member[];
   if (file.endsWith(".zip")) {
-    members = (await listMembers(file)).map((m) => {
-      noteRawName(m.raw);
-      return { name: m.name, type: m.type === "dir" ? "5" : m.type === "symlink" ? "2" : "0", size: m.size, mode: 0, mtime: m.mtime ?? 0, link: m.link };
-    });
+    members = (await listMembers(file)).map((m) => ({
+      name: m.name,
+      type: m.type === "dir" ? "5" : m.type === "symlink" ? "2" : "0",
+      size: m.size,
+      mode: 0,
+      mtime: m.mtime ?? 0,
+      link: m.link,
+      raw: m.raw,
+    }));
   } else {
     const index = await currentIndex(file);
     if (index) {
@@ -121,15 +135,18 @@ async function membersOf(file: string): Promise<Member[]> {
       const cache = new BlockCache(2);
       for (const m of index.members) {
         const e: Member = { name: m.n, type: m.t, size: m.s, mode: m.m & 0o7777, mtime: m.mt, link: m.l };
-        if (m.nb) noteRawName(Buffer.from(m.nb, "base64"));
+        if (m.nb) e.raw = Buffer.from(m.nb, "base64");
+        if (m.lb) e.linkRaw = Buffer.from(m.lb, "base64");
         if (m.t === "D") e.dumpdir = parseDumpdir(await readIndexedData(file, index, m, cache));
         members.push(e);
       }
     } else {
       members = [];
       for await (const m of readArchiveMembers(file)) {
-        noteRawName(m.nameBytes);
-        members.push({ name: m.name, type: m.type, size: m.size, mode: m.mode, mtime: m.mtime, uid: m.uid, gid: m.gid, link: m.linkname, dumpdir: m.dumpdir });
+        const e: Member = { name: m.name, type: m.type, size: m.size, mode: m.mode, mtime: m.mtime, uid: m.uid, gid: m.gid, link: m.linkname, dumpdir: m.dumpdir };
+        if (m.nameBytes) e.raw = m.nameBytes;
+        if (m.linkBytes) e.linkRaw = m.linkBytes;
+        members.push(e);
       }
     }
   }
@@ -138,8 +155,11 @@ async function membersOf(file: string): Promise<Member[]> {
   return members;
 }
 
-/** One member of an archive by its path (index, zip directory, or one cached scan); undefined when absent. */
-export async function findArchiveMember(file: string, p: string): Promise<{ name: string; type: EntryType; size: number; link?: string } | undefined> {
+/**
+ * One member of an archive by its path (index, zip directory, or one cached scan); undefined when absent.
+ * `raw`: the exact bytes of `name` when they are not UTF-8.
+ */
+export async function findArchiveMember(file: string, p: string): Promise<{ name: string; raw?: Buffer; type: EntryType; size: number; link?: string } | undefined> {
   const members = await membersOf(file);
   for (let i = members.length - 1; i >= 0; i--) {
     const m = members[i];
@@ -148,14 +168,54 @@ export async function findArchiveMember(file: string, p: string): Promise<{ name
     if (!type) return undefined;
     if (m.type === "1" && m.link) {
       const target = members.find((t) => clean(t.name) === clean(m.link!));
-      return { name: target?.name ?? m.link, type: "file", size: target?.size ?? 0 };
+      return target ? { name: target.name, raw: target.raw, type: "file", size: target.size } : { name: m.link, raw: m.linkRaw, type: "file", size: 0 };
     }
-    return { name: m.name, type, size: m.size, link: m.link };
+    return { name: m.name, raw: m.raw, type, size: m.size, link: m.link };
   }
   return undefined;
 }
 
 const clean = (n: string) => n.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+
+/** `clean` on a name given as bytes: without a leading "./" or "/"s and trailing "/"s. */
+function cleanBytes(b: Buffer): Buffer {
+  let s = b[0] === 0x2e && b[1] === 0x2f ? 1 : 0;
+  if (b[s] === 0x2f) while (b[s] === 0x2f) s++;
+  else s = 0;
+  let e = b.length;
+  while (e > s && b[e - 1] === 0x2f) e--;
+  return b.subarray(s, e);
+}
+
+/** The exact bytes of the tree path `p` of entry `e`. */
+export const bytesOfPath = (p: string, e: Located | undefined): Buffer => e?.pathBytes ?? Buffer.from(p);
+
+/** The exact bytes of the member holding the file at `p` (what extraction asks for). */
+export const memberBytesOf = (p: string, e: Located): Buffer => e.memberBytes ?? Buffer.from(e.member ?? p);
+
+/**
+ * Keys that match the members one pass over a tar reads against the files wanted from it, by exact bytes
+ * (as latin1 text: one character a byte): `ofFile` for a file of the tree, `ofMember` for a member read.
+ */
+export const scanKey = {
+  ofFile: (p: string, e: Located): string => memberBytesOf(p, e).toString("latin1"),
+  ofMember: (m: TarMember): string => (m.nameBytes ?? Buffer.from(m.name)).toString("latin1"),
+};
+
+/** `e` at a path whose exact bytes are `bytes` (kept in `pathBytes` only when they are not UTF-8). */
+function atBytes(e: Located, bytes: Buffer): Located {
+  const raw = nameOfBytes(bytes).raw;
+  if (raw ? e.pathBytes?.equals(raw) : !e.pathBytes) return e;
+  const out: Located = { ...e };
+  if (raw) out.pathBytes = raw;
+  else delete out.pathBytes;
+  return out;
+}
+
+/** The folder `i` segments down the path of `e`, added above it (its exact bytes cut from those of `e`). */
+function folderAbove(e: Located, i: number): Located {
+  return e.pathBytes ? atBytes({ type: "dir" }, leadingSegments(e.pathBytes, i)) : { type: "dir" };
+}
 
 function typeOf(t: string): EntryType | undefined {
   switch (t) {
@@ -202,9 +262,15 @@ function forgetUnlisted(tree: Tree, members: Member[]): void {
       if (m.dumpdir[i].kind !== "R" || m.dumpdir[i + 1].kind !== "T") continue;
       const from = clean(m.dumpdir[i].name);
       const to = clean(m.dumpdir[i + 1].name);
+      const toRaw = m.dumpdir[i + 1].raw;
+      const depth = from === "" ? 0 : from.split("/").length;
       const moved = [...tree].filter(([k]) => k === from || isUnder(k, from));
       for (const [k] of moved) tree.delete(k);
-      for (const [k, v] of moved) tree.set(to + k.slice(from.length), v);
+      for (const [k, v] of moved) {
+        // The exact bytes of the new path: the new folder's (from the T record), then the moved path's below it.
+        const bytes = toRaw || v.pathBytes ? joinSegments(toRaw ? cleanBytes(toRaw) : Buffer.from(to), segmentsAfter(bytesOfPath(k, v), depth)) : undefined;
+        tree.set(to + k.slice(from.length), bytes ? atBytes(v, bytes) : v);
+      }
     }
   }
   if (root === undefined) return;
@@ -227,14 +293,24 @@ async function applyArchive(root: string, a: RepoArchive, prev: Tree): Promise<T
     // A tampered archive never yields names that escape (".." or "." segments).
     if (!type || p.split("/").some((seg) => seg === ".." || seg === ".")) continue;
     const e: Located = { type, mtime: m.mtime || undefined, mode: m.mode || undefined, archive: a.name, member: m.name };
+    if (m.raw) {
+      e.pathBytes = cleanBytes(m.raw);
+      e.memberBytes = m.raw;
+    }
     if (m.uid !== undefined) e.uid = m.uid;
     if (m.gid !== undefined) e.gid = m.gid;
     if (type === "file") e.size = m.size;
-    if (type === "symlink") e.linkTarget = m.link;
+    if (type === "symlink") {
+      e.linkTarget = m.link;
+      if (m.linkRaw) e.linkTargetBytes = m.linkRaw;
+    }
     if (m.type === "1" && m.link) {
       // A hard link: same bytes as its target member, stored in this archive.
       const target = tree.get(clean(m.link));
-      e.member = target?.member ?? m.link;
+      const [member, memberBytes] = target?.member ? [target.member, target.memberBytes] : [m.link, m.linkRaw];
+      e.member = member;
+      if (memberBytes) e.memberBytes = memberBytes;
+      else delete e.memberBytes;
       e.size = target?.size ?? 0;
     }
     const old = tree.get(p);
@@ -257,7 +333,7 @@ export async function* replaySessions(root: string, until?: number): AsyncGenera
         const parts = p.split("/");
         for (let i = 1; i < parts.length; i++) {
           const anc = parts.slice(0, i).join("/");
-          if (!tree.has(anc)) tree.set(anc, { type: "dir" });
+          if (!tree.has(anc)) tree.set(anc, folderAbove(e, i));
         }
         tree.set(p, e);
       }
@@ -295,8 +371,7 @@ export async function treeAt(root: string, at: number): Promise<{ session: Archi
 /** A change-set entry for path `p` (its exact bytes in `pathBase64` when they are not UTF-8). */
 function entry(change: ChangeSetEntry["change"], p: string, e: Located): ChangeSetEntry {
   const out: ChangeSetEntry = { v: 1, change, path: p, type: e.type };
-  const raw = rawBytesOfPath(p);
-  if (raw) out.pathBase64 = raw.toString("base64");
+  if (e.pathBytes) out.pathBase64 = e.pathBytes.toString("base64");
   if (change === "deleted") return out;
   for (const k of ["size", "mtime", "mode", "uid", "gid", "linkTarget", "archive"] as const) {
     if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
@@ -342,12 +417,15 @@ export async function archiveChangeSet(root: string, name: string): Promise<Chan
   const next = await applyArchive(root, listed, prev);
   const out: ChangeSetEntry[] = [];
   if (prev.size === 0) {
-    const ancestors = new Set<string>([""]);
-    for (const p of next.keys()) {
+    const ancestors = new Map<string, Located>([["", { type: "dir" }]]);
+    for (const [p, e] of next) {
       const parts = p.split("/");
-      for (let i = 1; i < parts.length; i++) ancestors.add(parts.slice(0, i).join("/"));
+      for (let i = 1; i < parts.length; i++) {
+        const a = parts.slice(0, i).join("/");
+        if (!ancestors.has(a)) ancestors.set(a, folderAbove(e, i));
+      }
     }
-    for (const a of [...ancestors].sort()) if (!next.has(a)) out.push(entry("new", a, { type: "dir" }));
+    for (const a of [...ancestors.keys()].sort()) if (!next.has(a)) out.push(entry("new", a, ancestors.get(a)!));
   }
   for (const [p, e] of next) {
     const o = prev.get(p);
