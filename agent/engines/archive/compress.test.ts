@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -40,6 +40,8 @@ describe("block compressor", () => {
       expect(res.bytesIn).toBe(data.length);
       expect(res.blocks.map((b) => b.u)).toEqual([0, 1, 2, 3].map((i) => i * 128 * 1024));
       const whole = readFileSync(file);
+      // The digests the hash worker read back from the file are those of the file's bytes.
+      expect([res.md5, res.sha256]).toEqual([createHash("md5").update(whole).digest("hex"), createHash("sha256").update(whole).digest("hex")]);
       expect(sh(["sh", "-c", `${TOOLS[c].join(" ")} < "$0" | sha256sum`, file])).toBe(
         sh(["sha256sum"], { input: data }),
       );

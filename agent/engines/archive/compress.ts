@@ -88,28 +88,43 @@ export function decompressorArgv(c: Compression): string[] | undefined {
 }
 
 const HASH_WORKER = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
+const { readSync } = require("node:fs");
 const { createHash } = require("node:crypto");
 const md5 = createHash("md5"), sha256 = createHash("sha256");
+const buf = Buffer.allocUnsafeSlow(1 << 20);
 parentPort.on("message", (m) => {
   if (m === "end") return parentPort.postMessage({ md5: md5.digest("hex"), sha256: sha256.digest("hex") });
-  let n = 0;
-  for (const b of m) { md5.update(b); sha256.update(b); n += b.length; }
-  parentPort.postMessage({ ack: n });
+  const [pos, len] = m;
+  for (let done = 0; done < len; ) {
+    const n = readSync(workerData.fd, buf, 0, Math.min(buf.length, len - done), pos + done);
+    if (n === 0) throw new Error("the file is shorter than what was written to it");
+    const b = buf.subarray(0, n);
+    md5.update(b);
+    sha256.update(b);
+    done += n;
+  }
+  parentPort.postMessage({ ack: len });
 });`;
 
-/** Bytes handed to the hash worker and not hashed yet, above which the writer waits (bounds memory). */
+/** Bytes written and not hashed yet, above which the writer waits (keeps the worker's reads in the page cache). */
 const HASH_BACKLOG = 16 << 20;
 
-/** md5 + SHA-256 of the written bytes, computed on a worker thread (another core) while the pipeline runs. */
+/**
+ * md5 + SHA-256 of the written bytes, computed on a worker thread (another core) while the pipeline runs: the
+ * worker reads each written range back from the file (the page cache) through the same descriptor, so the
+ * main thread sends it two numbers per block instead of the block's bytes.
+ */
 class OutputHashes {
-  private readonly worker = new Worker(HASH_WORKER, { eval: true });
+  private readonly worker: Worker;
   private failed?: Error;
   private backlog = 0;
   private waiters: (() => void)[] = [];
   private result?: (d: { md5: string; sha256: string }) => void;
 
-  constructor() {
+  /** `fd`: the output, open for reading too. */
+  constructor(fd: number) {
+    this.worker = new Worker(HASH_WORKER, { eval: true, workerData: { fd } });
     this.worker.on("error", (e) => {
       this.failed = e;
       for (const w of this.waiters.splice(0)) w();
@@ -123,15 +138,14 @@ class OutputHashes {
     this.worker.unref();
   }
 
-  /**
-   * Queues pieces for hashing; resolves when the backlog is small enough to go on. `transfer`: the pieces
-   * own their memory and are no longer needed here, so it moves to the worker instead of being copied.
-   */
-  async update(pieces: Buffer[], transfer = false): Promise<void> {
+  /** Queues the written range [pos, pos + len) for hashing; resolves when the backlog is small enough to go on. */
+  async update(pos: number, len: number): Promise<void> {
     if (this.failed) throw this.failed;
-    for (const b of pieces) this.backlog += b.length;
-    this.worker.postMessage(pieces, transfer ? pieces.map((b) => b.buffer as ArrayBuffer) : []);
+    if (len === 0) return;
+    this.backlog += len;
+    this.worker.postMessage([pos, len]);
     if (this.backlog > HASH_BACKLOG) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failed) throw this.failed;
   }
 
   async digest(): Promise<{ md5: string; sha256: string }> {
@@ -161,12 +175,12 @@ class OutputHashes {
 export class BlockCompressor extends Writable {
   private pending: Buffer[] = [];
   private pendingLen = 0;
-  private queue: Promise<{ frame: Buffer[]; len: number; own: boolean }>[] = [];
+  private queue: Promise<{ frame: Buffer[]; len: number }>[] = [];
   /** Reused 1-block input buffers (no fresh allocation, and no page faults, per block). */
   private readonly spare: Buffer[] = [];
   private uOffset = 0;
   private cOffset = 0;
-  private readonly hashes = new OutputHashes();
+  private readonly hashes: OutputHashes;
   private digests?: { md5: string; sha256: string };
   /** zstd without the in-process library: persistent compressors (one per core) fed block by block. */
   private readonly pool?: ZstdPool;
@@ -181,6 +195,7 @@ export class BlockCompressor extends Writable {
     private readonly observe?: (chunk: Buffer) => void,
   ) {
     super({ highWaterMark: blockSize });
+    this.hashes = new OutputHashes(out.fd);
     if (compression === "zstd" && !nativeZstd()) this.pool = new ZstdPool();
   }
 
@@ -201,20 +216,18 @@ export class BlockCompressor extends Writable {
     const len = this.pendingLen;
     this.pending = [];
     this.pendingLen = 0;
-    let job: Promise<{ frame: Buffer[]; len: number; own: boolean }>;
-    if (this.pool) job = this.pool.compress(parts).then((frame) => ({ frame, len, own: false }));
-    else if (this.compression === "none") job = Promise.resolve({ frame: parts, len, own: false });
+    let job: Promise<{ frame: Buffer[]; len: number }>;
+    if (this.pool) job = this.pool.compress(parts).then((frame) => ({ frame, len }));
+    else if (this.compression === "none") job = Promise.resolve({ frame: parts, len });
     else {
       // The block is gathered into a reused buffer, given back once compressed (the compressor is done with it).
       const block = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.blockSize);
       let at = 0;
       for (const b of parts) at += b.copy(block, at);
-      const native = this.compression === "zstd" && nativeZstd() !== undefined;
       job = compressBlock(this.compression, block.subarray(0, len)).then(
         (b) => {
           this.spare.push(block);
-          // The in-process zstd returns a fresh buffer of its own: it can move to the hash worker.
-          return { frame: [b], len, own: native && b.byteOffset === 0 && b.buffer.byteLength === b.length };
+          return { frame: [b], len };
         },
         (err: unknown) => {
           this.spare.push(block);
@@ -226,14 +239,12 @@ export class BlockCompressor extends Writable {
     this.queue.push(job);
   }
 
-  /** Writes the oldest block's compressed bytes (possibly in several pieces), hashing them on the way. */
+  /** Writes the oldest block's compressed bytes (possibly in several pieces), then has them hashed. */
   private async flushHead(): Promise<void> {
-    const { frame, len, own } = await this.queue.shift()!;
+    const { frame, len } = await this.queue.shift()!;
     this.blocks.push({ u: this.uOffset, c: this.cOffset });
     let size = 0;
     for (const b of frame) size += b.length;
-    // Copied to the hash worker while the write runs, or moved to it once written.
-    const hashed = own ? undefined : this.hashes.update(frame);
     let pieces = frame.filter((b) => b.length > 0);
     // Written synchronously (a page-cache copy): through the thread pool, the write would wait behind the
     // blocks being compressed there, and the next blocks behind it.
@@ -242,9 +253,10 @@ export class BlockCompressor extends Writable {
       while (pieces.length && n >= pieces[0].length) n -= pieces.shift()!.length;
       if (n > 0) pieces[0] = pieces[0].subarray(n);
     }
+    const at = this.cOffset;
     this.uOffset += len;
     this.cOffset += size;
-    await (hashed ?? this.hashes.update(frame, true));
+    await this.hashes.update(at, size);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -297,7 +309,7 @@ export async function compressStreamToFile(
   file: string,
   opts: { compression: Compression; mode?: number; blockSize?: number; concurrency?: number; signal?: AbortSignal },
 ): Promise<CompressResult> {
-  const fh = await open(file, "w", opts.mode ?? 0o600);
+  const fh = await open(file, "w+", opts.mode ?? 0o600); // read back by the hash worker
   try {
     const sink = new BlockCompressor(fh, opts.compression, opts.blockSize, opts.concurrency);
     await pipeline(input, sink, { signal: opts.signal });

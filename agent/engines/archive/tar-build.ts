@@ -75,7 +75,7 @@ function spawnTar(argv: string[]): RunningCommand {
 async function runTarInto(o: TarBuildOptions, part: string): Promise<TarBuildResult & { tarSize: number }> {
   // The file is opened before tar starts: the pipeline must be attached synchronously after spawn,
   // or Node discards the output of a child that exits before anyone reads it.
-  const fh = await open(part, "w", 0o600);
+  const fh = await open(part, "w+", 0o600); // read back by the compressor's hash worker
   const on = o.runner ? ` on "${o.runner.host}"` : "";
   const cmd = o.runner ? o.runner.start(tarArgv(o), { env: { LC_ALL: "C" } }) : spawnTar(tarArgv(o));
   const kill = () => cmd.kill();
