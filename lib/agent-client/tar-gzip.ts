@@ -2,7 +2,7 @@
 // on the thread pool (parallel-deflate.ts) into one gzip member, like pigz; blocks that do not shrink go
 // out as stored deflate blocks (framed here, not copied through zlib). The CRC runs over the input in order on the main thread (zlib.crc32).
 import zlib from "node:zlib";
-import { ExactReader } from "./exact-reader";
+import { ExactReader } from "@/agent/engines/archive/exact-reader";
 import { BLOCK_SIZE, Batcher, FINAL_EMPTY_BLOCK, OrderedWindow, deflateBlock, incompressible, storedBlocks } from "./parallel-deflate";
 
 /** How the tar is compressed: "auto" deflates (level 1) the blocks that shrink, "store" none of them. */

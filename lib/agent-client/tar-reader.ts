@@ -1,8 +1,8 @@
 // Reads a tar byte stream (ustar, PAX and GNU long names) pulled from an async iterable of chunks: headers
 // one at a time (parsed by the archive engine's HeaderRecords), an entry's data as blocks of a chosen size
-// without copying when a block lies in one chunk (exact-reader.ts).
+// without copying when a block lies in one chunk (agent/engines/archive/exact-reader.ts).
 import { HeaderRecords, parseNumeric } from "@/agent/engines/archive/tar-indexer";
-import { ExactReader } from "./exact-reader";
+import { ExactReader } from "@/agent/engines/archive/exact-reader";
 
 /** One member's header (the fields the console re-packs). */
 export interface TarEntry {

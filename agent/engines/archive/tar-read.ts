@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { decompressorArgv } from "./compress";
+import { ExactReader } from "./exact-reader";
 import { nameOfBytes } from "./member-name";
 import { HeaderRecords, parseNumeric } from "./tar-indexer";
 import type { Compression } from "./naming";
@@ -62,56 +63,12 @@ export function parseDumpdir(data: Buffer): DumpdirEntry[] {
   return out;
 }
 
-/** A byte reader over an async iterable of chunks. */
-class ByteReader {
-  private chunks: Buffer[] = [];
-  private len = 0;
-  private done = false;
-  constructor(private readonly it: AsyncIterator<Buffer>) {}
-  private async fill(n: number): Promise<void> {
-    while (this.len < n && !this.done) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else {
-        this.chunks.push(r.value);
-        this.len += r.value.length;
-      }
-    }
-  }
-  /** Exactly n bytes, or fewer at the end of the stream. */
-  async read(n: number): Promise<Buffer> {
-    await this.fill(n);
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.len);
-    const out = all.subarray(0, Math.min(n, all.length));
-    const rest = all.subarray(out.length);
-    this.chunks = rest.length ? [rest] : [];
-    this.len = rest.length;
-    return out;
-  }
-  /** The next n bytes as chunks of at most 1 MiB. */
-  async *take(n: number): AsyncGenerator<Buffer> {
-    while (n > 0) {
-      const b = await this.read(Math.min(n, 1 << 20));
-      if (b.length === 0) throw new Error("tar stream ended inside a member");
-      n -= b.length;
-      yield b;
-    }
-  }
-  async skip(n: number): Promise<void> {
-    while (n > 0) {
-      const b = await this.read(Math.min(n, 1 << 20));
-      if (b.length === 0) return;
-      n -= b.length;
-    }
-  }
-}
-
 /**
  * Members of an uncompressed tar stream. `wantData(member)` decides whose bytes are read into `data`
  * (dumpdirs are always read); other data is skipped.
  */
 export async function* readTar(src: AsyncIterable<Buffer>, wantData: (m: TarMember) => boolean | "stream" = () => false): AsyncGenerator<TarMember> {
-  const r = new ByteReader(src[Symbol.asyncIterator]());
+  const r = new ExactReader(src);
   const records = new HeaderRecords();
   for (;;) {
     const h = await r.read(BLOCK);

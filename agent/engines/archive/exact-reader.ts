@@ -1,6 +1,6 @@
-// Exact-size reads from an async iterable of chunks (the agent's tar stream as it arrives): a view into the
-// current chunk when the bytes lie in one chunk, else one copy that joins the pieces. Tar headers and data
-// (tar-reader.ts) and the 1 MiB blocks of the tar.gz (tar-gzip.ts) are read through it.
+// Exact-size reads from an async iterable of chunks (a tar stream as it arrives): a view into the current
+// chunk when the bytes lie in one chunk, else one copy that joins the pieces. The archive engine's tar reader
+// (tar-read.ts), and the console's tar reader and tar.gz blocks (lib/agent-client) read through it.
 
 export class ExactReader {
   private readonly it: AsyncIterator<Uint8Array>;
@@ -35,6 +35,25 @@ export class ExactReader {
       this.pos = take;
     }
     return parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
+  }
+
+  /** The next `n` bytes as chunks of at most 1 MiB; the stream must hold them all. */
+  async *take(n: number): AsyncGenerator<Buffer> {
+    while (n > 0) {
+      const b = await this.read(Math.min(n, 1 << 20));
+      if (b.length === 0) throw new Error("tar stream ended inside a member");
+      n -= b.length;
+      yield b;
+    }
+  }
+
+  /** Skips `n` bytes (or up to the end of the stream). */
+  async skip(n: number): Promise<void> {
+    while (n > 0) {
+      const b = await this.read(Math.min(n, 1 << 20));
+      if (b.length === 0) return;
+      n -= b.length;
+    }
   }
 
   /** Stops reading (closes the source). */
