@@ -5,9 +5,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { BlockCache, currentIndex, extractMember } from "@/agent/engines/archive/extract";
-import { readArchiveMembers } from "@/agent/engines/archive/tar-read";
-import { findArchiveMember, memberBytesOf, parseRepoArchive, readArchiveVersions, scanKey, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
+import { extractMember } from "@/agent/engines/archive/extract";
+import { treeFiles } from "@/agent/engines/archive/tree-files";
+import { findArchiveMember, memberBytesOf, parseRepoArchive, readArchiveVersions, treeAt, type Located, type Tree } from "@/agent/engines/archive/repository-read";
 import { resolveInside } from "./confine";
 import { HttpError } from "./http-error";
 import { TAR_END, encodeTarHeader, tarPadding, type TarHeader } from "./tar-header";
@@ -38,14 +38,14 @@ function refuseNonFile(p: string, e: Located): void {
  * Streams a member's bytes (`member`: its exact bytes, or its text), or the whole file for a dump (errors
  * destroy the stream; "not found" becomes a 404).
  */
-function memberStream(archivePath: string, member: string | Buffer | undefined, signal: AbortSignal, cache?: BlockCache): Readable {
+function memberStream(archivePath: string, member: string | Buffer | undefined, signal: AbortSignal): Readable {
   if (member === undefined) {
     const whole = createReadStream(archivePath);
     signal.addEventListener("abort", () => whole.destroy(), { once: true });
     return whole;
   }
   const out = new PassThrough();
-  extractMember(archivePath, member, out, { cache }).then(
+  extractMember(archivePath, member, out).then(
     () => out.end(),
     (err) => out.destroy(/not found/i.test((err as Error).message) ? new HttpError(404, "not_found", (err as Error).message) : (err as Error)),
   );
@@ -102,7 +102,6 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
   const inside = [...tree].filter(([p]) => q.path === "" || p === q.path || p.startsWith(q.path + "/")).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Files grouped by archive and member order, so a folder's small files are read block after block.
   const files = inside.filter(([, e]) => e.type === "file").sort(([, a], [, b]) => (a.archive ?? "").localeCompare(b.archive ?? ""));
-  const cache = new BlockCache(8);
   const header = (e: Located, name: string, extra: Partial<TarHeader> & Pick<TarHeader, "type">) =>
     encodeTarHeader({ name, mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644), mtime: new Date((e.mtime ?? 0) * 1000), uid: e.uid ?? 0, gid: e.gid ?? 0, ...extra });
   async function* member(p: string, e: Located, bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -125,33 +124,11 @@ export async function archiveTree(root: string, q: { path: string; at: number; p
       else if (e.type === "symlink") yield header(e, name, { type: "symlink", linkname: e.linkTarget ?? "" });
       else if (e.type === "fifo") yield header(e, name, { type: "fifo" });
     }
-    // Archives without an index (backup-manager's): one sequential pass each, streaming the wanted members.
-    const scanned = new Map<string, Map<string, [string, Located]>>();
-    const rest: [string, Located][] = [];
-    for (const [p, e] of files) {
-      const file = await resolveInside(root, e.archive!);
-      const member = scanKey.ofFile(p, e);
-      const byMember = scanned.get(file);
-      if (!e.whole && !file.endsWith(".zip") && !(await currentIndex(file)) && !byMember?.has(member)) {
-        scanned.set(file, (byMember ?? new Map()).set(member, [p, e]));
-      } else rest.push([p, e]);
-    }
-    for (const [file, wanted] of scanned) {
-      for await (const m of readArchiveMembers(file, (m) => (wanted.has(scanKey.ofMember(m)) ? "stream" : false))) {
-        signal.throwIfAborted();
-        const w = m.stream && wanted.get(scanKey.ofMember(m));
-        if (!w) continue;
-        wanted.delete(scanKey.ofMember(m));
-        yield* member(w[0], w[1], m.stream!);
-        if (wanted.size === 0) break;
-      }
-      const missing = [...wanted.values()][0];
-      if (missing !== undefined) throw new Error(`Member "${missing[1].member ?? missing[0]}" not found in "${file}"`);
-    }
-    for (const [p, e] of rest) {
-      signal.throwIfAborted();
-      const file = await resolveInside(root, e.archive!);
-      yield* member(p, e, memberStream(file, e.whole ? undefined : memberBytesOf(p, e), signal, cache));
+    const onMissing = (p: string, e: Located, file: string) => {
+      throw new Error(`Member "${e.member ?? p}" not found in "${file}"`);
+    };
+    for await (const f of treeFiles(files, { archiveFile: (name) => resolveInside(root, name), onMissing, signal })) {
+      yield* member(f.path, f.entry, f.open());
     }
     yield TAR_END;
   }

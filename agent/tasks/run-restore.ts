@@ -3,14 +3,11 @@
 // deltas; archive repositories through the tree of that time the data plane serves (treeAt: the latest archive
 // day at or before it, each series' chain replayed), each file read from the archive that holds its version.
 // Existing files are replaced only when the restore says `overwrite`; nothing else at the target is removed.
-import { createReadStream } from "node:fs";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { AgentError } from "../errors";
-import { BlockCache, currentIndex, extractMember } from "../engines/archive/extract";
 import { nameOfBytes, segmentsAfter } from "../engines/archive/member-name";
-import { bytesOfPath, memberBytesOf, scanKey, treeAt, type Located } from "../engines/archive/repository-read";
-import { readArchiveMembers } from "../engines/archive/tar-read";
+import { bytesOfPath, treeAt, type Located } from "../engines/archive/repository-read";
+import { treeFiles } from "../engines/archive/tree-files";
 import { openRepository, restoreTimeFor, restoreTo, statAt, type WalkEntry } from "../engines/mirror/index";
 import type { MetaRecord } from "../engines/mirror/format/metadata-record";
 import { openHostTarget } from "../sources/target";
@@ -128,42 +125,17 @@ async function archiveSource(root: string, p: RestoreParams): Promise<RestoreSou
       };
       for (const [k, e] of inside) if (e.type !== "file") await one(k, entryOf(k, e, nothing));
       // Files: one pass over each archive without an index; the rest (indexed, zip, dumps) member by member.
-      const scanned = new Map<string, Map<string, [string, Located]>>();
-      const direct: [string, Located][] = [];
-      for (const [k, e] of inside) {
-        if (e.type !== "file") continue;
-        const file = path.join(root, e.archive!);
-        const member = scanKey.ofFile(k, e);
-        const byMember = scanned.get(file);
-        if (!e.whole && !file.endsWith(".zip") && !(await currentIndex(file)) && !byMember?.has(member)) scanned.set(file, (byMember ?? new Map()).set(member, [k, e]));
-        else direct.push([k, e]);
-      }
-      for (const [file, wanted] of scanned) {
-        for await (const m of readArchiveMembers(file, (m) => (wanted.has(scanKey.ofMember(m)) ? "stream" : false))) {
-          const w = m.stream && wanted.get(scanKey.ofMember(m));
-          if (!w) continue;
-          wanted.delete(scanKey.ofMember(m));
-          await one(w[0], entryOf(w[0], w[1], () => m.stream!));
-          if (wanted.size === 0) break;
-        }
-        for (const [k, e] of wanted.values()) {
-          errors++;
-          cb.onItemError(k, new Error(`member "${e.member ?? k}" not found in "${path.basename(file)}"`));
-        }
-      }
-      const cache = new BlockCache(8);
-      for (const [k, e] of direct) {
-        const file = path.join(root, e.archive!);
-        let stream: PassThrough | ReturnType<typeof createReadStream> | undefined;
-        await one(k, entryOf(k, e, () => {
-          if (e.whole) return (stream = createReadStream(file));
-          const pass = (stream = new PassThrough());
-          extractMember(file, memberBytesOf(k, e), pass, { cache }).then(() => pass.end(), (err: Error) => pass.destroy(err));
-          return pass;
-        }));
-        // A file the target refused before reading it: stop reading its member.
-        stream?.destroy();
-      }
+      const files = treeFiles(
+        inside.filter(([, e]) => e.type === "file"),
+        {
+          archiveFile: (name) => path.join(root, name),
+          onMissing: (k, e, file) => {
+            errors++;
+            cb.onItemError(k, new Error(`member "${e.member ?? k}" not found in "${path.basename(file)}"`));
+          },
+        },
+      );
+      for await (const f of files) await one(f.path, entryOf(f.path, f.entry, f.open));
       await out.finish();
       cb.onProgress({ items, bytes: out.bytes });
       return { status: errors ? "partial" : "success", errors };
